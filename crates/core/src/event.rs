@@ -1,0 +1,178 @@
+//! Behavioural events and lead profiles, the engine's two inputs.
+
+use crate::time::Timestamp;
+use crate::value::Value;
+use smol_str::SmolStr;
+use std::collections::BTreeMap;
+
+/// The Segment message types leadscore understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EventKind {
+    /// A named action (`Email Opened`, `Form Submitted`, ...).
+    Track,
+    /// A web page view.
+    Page,
+    /// A mobile app screen view.
+    Screen,
+    /// The visitor told us who they are; carries traits.
+    Identify,
+    /// The visitor belongs to an account (company); carries group traits.
+    Group,
+    /// Two ids are the same person.
+    Alias,
+}
+
+impl EventKind {
+    /// The lower-case name used in the Segment `type` field.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Track => "track",
+            EventKind::Page => "page",
+            EventKind::Screen => "screen",
+            EventKind::Identify => "identify",
+            EventKind::Group => "group",
+            EventKind::Alias => "alias",
+        }
+    }
+}
+
+/// Flattened key/value pairs: `properties.path` is stored as `path`, nested
+/// objects as dotted keys (`context.campaign.name`). Few keys per event, so a
+/// vector beats a map for both memory and lookup.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Props(pub Vec<(SmolStr, Value)>);
+
+static NULL: Value = Value::Null;
+
+impl Props {
+    /// The value under `key`, or `Null`.
+    pub fn get(&self, key: &str) -> &Value {
+        self.0.iter().find(|(k, _)| k == key).map_or(&NULL, |(_, v)| v)
+    }
+
+    /// Sets `key`, replacing an earlier value.
+    pub fn set(&mut self, key: impl Into<SmolStr>, value: Value) {
+        let key = key.into();
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+}
+
+/// One behavioural event, normalised from the Segment message format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// Unique id of the message; repeats are duplicates.
+    pub message_id: SmolStr,
+    /// The message type.
+    pub kind: EventKind,
+    /// What rules match on: the track event's name (`Email Opened`), or the
+    /// kind for the other types (`page`, `screen`, `identify`, `group`, `alias`).
+    pub name: SmolStr,
+    /// The known user (lead) id, if any.
+    pub user_id: Option<SmolStr>,
+    /// The anonymous visitor id (for example an analytics client id), if any.
+    pub anonymous_id: Option<SmolStr>,
+    /// When it happened.
+    pub timestamp: Timestamp,
+    /// Properties and context, flattened (see [`Props`]).
+    pub properties: Props,
+    /// Traits of identify and group messages, flattened.
+    pub traits: Props,
+    /// The account (company) id of a group message.
+    pub group_id: Option<SmolStr>,
+    /// The earlier id of an alias message.
+    pub previous_id: Option<SmolStr>,
+}
+
+impl Event {
+    /// A track event with no properties, for tests and generators.
+    pub fn track(message_id: &str, user_id: &str, name: &str, timestamp: Timestamp) -> Event {
+        Event {
+            message_id: message_id.into(),
+            kind: if name == "page" { EventKind::Page } else { EventKind::Track },
+            name: name.into(),
+            user_id: Some(user_id.into()),
+            anonymous_id: None,
+            timestamp,
+            properties: Props::default(),
+            traits: Props::default(),
+            group_id: None,
+            previous_id: None,
+        }
+    }
+
+    /// The session this event belongs to: `session_id` in properties or
+    /// context, falling back to the anonymous id and the day (one visit a day).
+    pub fn session(&self) -> Option<&str> {
+        for key in ["session_id", "context.session_id", "context.sessionId"] {
+            if let Value::Str(s) = self.properties.get(key) {
+                return Some(s);
+            }
+        }
+        None
+    }
+
+    /// The channel the event came through, for cross-channel signals: an
+    /// explicit `channel` property, else inferred from the event type.
+    pub fn channel(&self) -> &str {
+        if let Value::Str(s) = self.properties.get("channel") {
+            return s;
+        }
+        match self.kind {
+            EventKind::Page => "web",
+            EventKind::Screen => "app",
+            EventKind::Identify | EventKind::Group | EventKind::Alias => "identity",
+            EventKind::Track => {
+                let n = self.name.as_str();
+                if n.starts_with("Email") {
+                    "email"
+                } else if n.starts_with("Webinar") || n.starts_with("Event") {
+                    "event"
+                } else if n.starts_with("App") {
+                    "app"
+                } else if n.starts_with("Chat") {
+                    "chat"
+                } else if n.starts_with("Ad ") {
+                    "ads"
+                } else {
+                    "web"
+                }
+            }
+        }
+    }
+}
+
+/// A lead's profile: its id and attributes (job title, company size, ...).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Profile {
+    /// The lead id (the `userId` of its events).
+    pub id: SmolStr,
+    /// Attributes by name.
+    pub attributes: BTreeMap<SmolStr, Value>,
+}
+
+impl Profile {
+    /// A profile with no attributes.
+    pub fn new(id: impl Into<SmolStr>) -> Profile {
+        Profile { id: id.into(), attributes: BTreeMap::new() }
+    }
+
+    /// Sets an attribute, builder-style.
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Profile {
+        self.attributes.insert(key.into(), value.into());
+        self
+    }
+
+    /// The attribute under `key`, or `Null`.
+    pub fn get(&self, key: &str) -> &Value {
+        self.attributes.get(key).unwrap_or(&NULL)
+    }
+
+    /// The account (company) this lead belongs to: the `account` attribute,
+    /// else `company`, else none.
+    pub fn account(&self) -> Option<&str> {
+        ["account", "company"].iter().find_map(|k| self.get(k).as_str()).filter(|s| !s.is_empty())
+    }
+}

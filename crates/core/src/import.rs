@@ -1,0 +1,1 @@
+//! Lead profile import from tabular rows.

@@ -1,0 +1,18 @@
+//! leadscore's domain: leads, events, model files and the scoring engine.
+//!
+//! Everything here is pure: no I/O, no async, no database. A lead's result is
+//! a function of its profile, its events, its account's context and a point
+//! in time.
+
+pub mod event;
+pub mod time;
+pub mod value;
+
+pub use event::{Event, EventKind, Profile, Props};
+pub use time::{Duration, Timestamp};
+pub use value::Value;
+pub mod email;
+pub mod expr;
+pub mod identity;
+pub mod import;
+pub mod segment;

@@ -1,0 +1,1 @@
+//! Features, training, metrics, backtesting and synthetic data for leadscore.
