@@ -47,7 +47,10 @@ static NULL: Value = Value::Null;
 impl Props {
     /// The value under `key`, or `Null`.
     pub fn get(&self, key: &str) -> &Value {
-        self.0.iter().find(|(k, _)| k == key).map_or(&NULL, |(_, v)| v)
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map_or(&NULL, |(_, v)| v)
     }
 
     /// Sets `key`, replacing an earlier value.
@@ -91,7 +94,11 @@ impl Event {
     pub fn track(message_id: &str, user_id: &str, name: &str, timestamp: Timestamp) -> Event {
         Event {
             message_id: message_id.into(),
-            kind: if name == "page" { EventKind::Page } else { EventKind::Track },
+            kind: if name == "page" {
+                EventKind::Page
+            } else {
+                EventKind::Track
+            },
             name: name.into(),
             user_id: Some(user_id.into()),
             anonymous_id: None,
@@ -156,7 +163,10 @@ pub struct Profile {
 impl Profile {
     /// A profile with no attributes.
     pub fn new(id: impl Into<SmolStr>) -> Profile {
-        Profile { id: id.into(), attributes: BTreeMap::new() }
+        Profile {
+            id: id.into(),
+            attributes: BTreeMap::new(),
+        }
     }
 
     /// Sets an attribute, builder-style.
@@ -173,6 +183,9 @@ impl Profile {
     /// The account (company) this lead belongs to: the `account` attribute,
     /// else `company`, else none.
     pub fn account(&self) -> Option<&str> {
-        ["account", "company"].iter().find_map(|k| self.get(k).as_str()).filter(|s| !s.is_empty())
+        ["account", "company"]
+            .iter()
+            .find_map(|k| self.get(k).as_str())
+            .filter(|s| !s.is_empty())
     }
 }

@@ -16,7 +16,9 @@ pub struct Timestamp(pub i64);
 
 /// Why a timestamp could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{input}` is not a timestamp; expected RFC 3339 (2026-03-12T09:30:00Z), a date (2026-03-12) or Unix seconds")]
+#[error(
+    "`{input}` is not a timestamp; expected RFC 3339 (2026-03-12T09:30:00Z), a date (2026-03-12) or Unix seconds"
+)]
 pub struct TimestampError {
     /// The text that was given.
     pub input: String,
@@ -27,11 +29,15 @@ impl Timestamp {
     /// date (`2026-03-12`, midnight UTC), or a number of Unix seconds.
     pub fn parse(s: &str) -> Result<Timestamp, TimestampError> {
         let t = s.trim();
-        let err = || TimestampError { input: s.to_string() };
+        let err = || TimestampError {
+            input: s.to_string(),
+        };
         if let Ok(dt) = OffsetDateTime::parse(t, &Rfc3339) {
             return Ok(Self::from_datetime(dt));
         }
-        if let Ok(date) = time::Date::parse(t, time::macros::format_description!("[year]-[month]-[day]")) {
+        if let Ok(date) =
+            time::Date::parse(t, time::macros::format_description!("[year]-[month]-[day]"))
+        {
             return Ok(Self::from_datetime(date.midnight().assume_utc()));
         }
         // Segment accepts timestamps without an offset, meaning UTC.
@@ -112,7 +118,9 @@ impl Duration {
     /// Parses `45s`, `90m`, `12h`, `30d` or `2w` (a positive whole number and a unit).
     pub fn parse(s: &str) -> Result<Duration, DurationError> {
         let t = s.trim();
-        let err = || DurationError { input: s.to_string() };
+        let err = || DurationError {
+            input: s.to_string(),
+        };
         let split = t.find(|c: char| !c.is_ascii_digit()).ok_or_else(err)?;
         let (num, unit) = t.split_at(split);
         let n: i64 = num.parse().map_err(|_| err())?;
@@ -139,7 +147,12 @@ impl Duration {
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ms = self.0;
-        for (unit, size) in [("w", 7 * DAY_MS), ("d", DAY_MS), ("h", 3_600_000), ("m", 60_000)] {
+        for (unit, size) in [
+            ("w", 7 * DAY_MS),
+            ("d", DAY_MS),
+            ("h", 3_600_000),
+            ("m", 60_000),
+        ] {
             if ms % size == 0 {
                 return write!(f, "{}{unit}", ms / size);
             }
@@ -158,8 +171,14 @@ mod tests {
         let b = Timestamp::parse("2026-03-12T16:30:00+07:00").unwrap();
         assert_eq!(a, b);
         assert_eq!(Timestamp::parse("2026-03-12").unwrap().0 % DAY_MS, 0);
-        assert_eq!(Timestamp::parse("1700000000").unwrap(), Timestamp(1_700_000_000_000));
-        assert_eq!(Timestamp::parse("2026-03-12T09:30:00.250").unwrap().0 - a.0, 250);
+        assert_eq!(
+            Timestamp::parse("1700000000").unwrap(),
+            Timestamp(1_700_000_000_000)
+        );
+        assert_eq!(
+            Timestamp::parse("2026-03-12T09:30:00.250").unwrap().0 - a.0,
+            250
+        );
         assert!(Timestamp::parse("yesterday").is_err());
         assert_eq!(a.to_rfc3339(), "2026-03-12T09:30:00Z");
     }

@@ -121,7 +121,9 @@ fn looks_numeric(s: &str) -> bool {
     let leading_zero = digits.len() > 1 && digits.starts_with('0') && !digits.starts_with("0.");
     !leading_zero
         && digits.bytes().next().is_some_and(|b| b.is_ascii_digit())
-        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'e' || b == b'E' || b == b'-' || b == b'+')
+        && digits.bytes().all(|b| {
+            b.is_ascii_digit() || b == b'.' || b == b'e' || b == b'E' || b == b'-' || b == b'+'
+        })
 }
 
 impl fmt::Display for Value {
@@ -167,7 +169,10 @@ mod tests {
     #[test]
     fn phone_numbers_stay_text() {
         assert_eq!(Value::from_text("0912345678"), Value::from("0912345678"));
-        assert_eq!(Value::from_text("+84912345678"), Value::from("+84912345678"));
+        assert_eq!(
+            Value::from_text("+84912345678"),
+            Value::from("+84912345678")
+        );
     }
 
     #[test]

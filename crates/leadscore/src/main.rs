@@ -1,2 +1,63 @@
-//! The leadscore command line.
-fn main() {}
+//! The leadscore command line: a thin layer of argument parsing over the
+//! library crates.
+
+mod bench;
+mod demo;
+mod explain_text;
+mod export;
+mod input;
+mod output;
+mod rescore;
+mod score;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Lead scoring with transparent rules: fit, engagement, stages and the hot-lead matrix.
+#[derive(Parser)]
+#[command(name = "leadscore", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Score leads from files and print the ranked list, hottest first.
+    Score(score::ScoreArgs),
+    /// Explain one lead's score rule by rule.
+    Explain(score::ExplainArgs),
+    /// Work with model files.
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
+    },
+    /// Generate a realistic synthetic data set, score it and print the ranked list.
+    Demo(demo::DemoArgs),
+    /// Measure full rescoring throughput on generated data.
+    Bench(bench::BenchArgs),
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// Validate model files and list every error.
+    Check {
+        /// Model files (TOML).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Score(args) => score::run_score(args),
+        Command::Explain(args) => score::run_explain(args),
+        Command::Model {
+            command: ModelCommand::Check { files },
+        } => score::run_check(&files),
+        Command::Demo(args) => demo::run(args),
+        Command::Bench(args) => bench::run(args),
+    }
+}

@@ -1,1 +1,3 @@
 //! Features, training, metrics, backtesting and synthetic data for leadscore.
+
+pub mod synth;

@@ -1,0 +1,143 @@
+//! A batch of leads and events put together for scoring: duplicates dropped,
+//! anonymous history stitched to leads, identify traits merged into profiles,
+//! events grouped per lead in time order, leads grouped per account.
+
+use crate::event::{Event, EventKind, Profile};
+use crate::identity::Stitcher;
+use rustc_hash::FxHashMap;
+use smol_str::SmolStr;
+
+/// What assembling a batch found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AssemblyStats {
+    /// Events whose message id was seen before, dropped.
+    pub duplicates: usize,
+    /// Events of anonymous visitors who never identified, kept aside.
+    pub unattributed: usize,
+    /// Leads that appear only in events (no profile row), created empty.
+    pub new_leads: usize,
+    /// Anonymous events attributed to a lead through identify or alias.
+    pub stitched: usize,
+}
+
+/// Leads and their events, ready for the engine.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    /// Lead profiles.
+    pub profiles: Vec<Profile>,
+    /// All distinct events.
+    pub events: Vec<Event>,
+    /// For each lead, indices into `events`, sorted by time.
+    pub lead_events: Vec<Vec<u32>>,
+    /// For each lead, its account number (index into `accounts`).
+    pub lead_account: Vec<Option<u32>>,
+    /// Account names.
+    pub accounts: Vec<SmolStr>,
+    /// What assembly found.
+    pub stats: AssemblyStats,
+}
+
+impl Dataset {
+    /// Puts profiles and events together. Identify traits fill profile
+    /// attributes the profile does not have (a profile row is the record of
+    /// truth; traits complete it), in event time order.
+    pub fn assemble(mut profiles: Vec<Profile>, events: Vec<Event>) -> Dataset {
+        let mut stats = AssemblyStats::default();
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut unique = Vec::with_capacity(events.len());
+        for e in events {
+            if seen.insert(e.message_id.clone()) {
+                unique.push(e);
+            } else {
+                stats.duplicates += 1;
+            }
+        }
+        drop(seen);
+        let events = unique;
+
+        let mut stitcher = Stitcher::new();
+        for e in &events {
+            stitcher.observe(e);
+        }
+        stitcher.resolve();
+
+        let mut index: FxHashMap<SmolStr, u32> = profiles
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), i as u32))
+            .collect();
+        let mut lead_events: Vec<Vec<u32>> = vec![Vec::new(); profiles.len()];
+        for (i, e) in events.iter().enumerate() {
+            let Some(lead) = stitcher.lead_of(e) else {
+                stats.unattributed += 1;
+                continue;
+            };
+            if e.user_id.is_none() {
+                stats.stitched += 1;
+            }
+            let li = *index.entry(lead.clone()).or_insert_with(|| {
+                profiles.push(Profile::new(lead.clone()));
+                lead_events.push(Vec::new());
+                stats.new_leads += 1;
+                (profiles.len() - 1) as u32
+            });
+            lead_events[li as usize].push(i as u32);
+        }
+        for list in &mut lead_events {
+            list.sort_by(|a, b| {
+                let (x, y) = (&events[*a as usize], &events[*b as usize]);
+                (x.timestamp, &x.message_id).cmp(&(y.timestamp, &y.message_id))
+            });
+        }
+        for (profile, list) in profiles.iter_mut().zip(&lead_events) {
+            for &i in list {
+                let e = &events[i as usize];
+                if e.kind == EventKind::Identify {
+                    for (k, v) in &e.traits.0 {
+                        if v.is_present() && !profile.get(k).is_present() {
+                            profile.attributes.insert(k.clone(), v.clone());
+                        }
+                    }
+                }
+            }
+        }
+
+        let mut account_ids: FxHashMap<SmolStr, u32> = FxHashMap::default();
+        let mut accounts = Vec::new();
+        let lead_account = profiles
+            .iter()
+            .map(|p| {
+                p.account().map(|a| {
+                    *account_ids.entry(SmolStr::new(a)).or_insert_with(|| {
+                        accounts.push(SmolStr::new(a));
+                        (accounts.len() - 1) as u32
+                    })
+                })
+            })
+            .collect();
+        Dataset {
+            profiles,
+            events,
+            lead_events,
+            lead_account,
+            accounts,
+            stats,
+        }
+    }
+
+    /// The index of the lead with this id.
+    pub fn lead_index(&self, id: &str) -> Option<usize> {
+        self.profiles.iter().position(|p| p.id == id)
+    }
+
+    /// Leads of each account, by account number.
+    pub fn account_members(&self) -> Vec<Vec<u32>> {
+        let mut members = vec![Vec::new(); self.accounts.len()];
+        for (lead, account) in self.lead_account.iter().enumerate() {
+            if let Some(a) = account {
+                members[*a as usize].push(lead as u32);
+            }
+        }
+        members
+    }
+}

@@ -1,0 +1,330 @@
+//! Turning a lead's profile and state into a score at a point in time.
+//!
+//! Evaluation fills the lead's slot table phase by phase (profile, email,
+//! BANT, fit, aggregates, signals, totals, grades, stages), matching the
+//! order the model compiler enforces, so each condition sees exactly what it
+//! may use. A [`Recorder`] observes every step for explanations; the scoring
+//! path uses [`NoRecord`], which compiles away.
+
+use super::aggregate::{aggregate_value, lead_aggregate};
+use super::result::{LeadScore, Reason, RuleKind, TOP_REASONS};
+use super::state::LeadState;
+use crate::email;
+use crate::event::Profile;
+use crate::model::{LeadSlot, Model};
+use crate::time::{DAY_MS, Timestamp};
+use crate::value::Value;
+use smol_str::SmolStr;
+
+/// What one engagement rule contributed.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct RuleDetail {
+    /// Events counted.
+    pub counted: u32,
+    /// Matching events dropped by the frequency limit.
+    pub limited: u32,
+    /// Points before decay.
+    pub raw: f64,
+    /// Points after decay, before the cap.
+    pub decayed: f64,
+    /// Points after the cap: what the rule adds.
+    pub points: f64,
+}
+
+/// Observes evaluation, for explanations. Every method defaults to nothing.
+pub trait Recorder {
+    /// A BANT criterion was checked.
+    fn bant(&mut self, _index: usize, _holds: bool) {}
+    /// A fit rule was checked.
+    fn fit(&mut self, _index: usize, _matched: bool) {}
+    /// An engagement rule was totalled.
+    fn engagement(&mut self, _index: usize, _detail: RuleDetail) {}
+    /// An aggregate was computed.
+    fn aggregate(&mut self, _index: usize, _value: f64) {}
+    /// A signal was checked.
+    fn signal(&mut self, _index: usize, _matched: bool) {}
+    /// A stage's criteria were checked.
+    fn stage(&mut self, _index: usize, _holds: bool) {}
+}
+
+/// A recorder that records nothing.
+pub struct NoRecord;
+impl Recorder for NoRecord {}
+
+/// The profile attribute that holds a manually set stage.
+pub const MANUAL_STAGE_ATTRIBUTE: &str = "stage";
+/// The profile attribute that holds the email address.
+pub const EMAIL_ATTRIBUTE: &str = "email";
+
+/// Keeps the largest contributions by absolute value.
+fn push_reason(reasons: &mut Vec<Reason>, r: Reason) {
+    if r.points == 0.0 {
+        return;
+    }
+    let at = reasons.partition_point(|x| x.points.abs() >= r.points.abs());
+    if at < TOP_REASONS {
+        if reasons.len() == TOP_REASONS {
+            reasons.pop();
+        }
+        reasons.insert(at, r);
+    }
+}
+
+/// Total of an engagement rule at `as_of`, summing hits in time order so that
+/// equal states give bit-identical totals.
+pub(crate) fn rule_detail(
+    rule: &crate::model::EngagementRule,
+    hits: &super::state::RuleHits,
+    as_of: Timestamp,
+) -> RuleDetail {
+    let n = hits.kept.partition_point(|h| h.t <= as_of);
+    let mut decayed = 0.0;
+    for h in &hits.kept[..n] {
+        decayed += rule.points * rule.decay.factor(as_of.since(h.t));
+    }
+    let points = match rule.cap {
+        Some(cap) => decayed.clamp(-cap, cap),
+        None => decayed,
+    };
+    RuleDetail {
+        counted: n as u32,
+        limited: hits.limited.partition_point(|h| h.t <= as_of) as u32,
+        raw: rule.points * n as f64,
+        decayed,
+        points,
+    }
+}
+
+impl Model {
+    /// Scores a lead at `as_of` from its profile and state. `account` holds
+    /// the values of the model's account aggregates (by aggregate index) for
+    /// the lead's account; `None` treats the lead as an account of one.
+    pub fn score(
+        &self,
+        profile: &Profile,
+        state: &LeadState,
+        account: Option<&[f64]>,
+        as_of: Timestamp,
+    ) -> LeadScore {
+        self.evaluate(profile, state, account, as_of, &mut NoRecord)
+    }
+
+    /// [`Model::score`] with a recorder watching every step.
+    pub fn evaluate<R: Recorder>(
+        &self,
+        profile: &Profile,
+        state: &LeadState,
+        account: Option<&[f64]>,
+        as_of: Timestamp,
+        rec: &mut R,
+    ) -> LeadScore {
+        let mut slots = vec![Value::Null; self.lead_slots.len()];
+        let email = email::assess(profile.get(EMAIL_ATTRIBUTE).as_str());
+        let email_class = email.class();
+        let last_activity = state.last_activity(as_of);
+        let events = state.times.partition_point(|t| *t <= as_of) as u32;
+
+        // Profile, email and activity: known before any rule runs.
+        for (slot, kind) in slots.iter_mut().zip(&self.lead_slots) {
+            *slot = match kind {
+                LeadSlot::Attr(name) => profile.get(name).clone(),
+                LeadSlot::EmailValid => Value::Bool(email.valid),
+                LeadSlot::EmailDisposable => Value::Bool(email.disposable),
+                LeadSlot::EmailRole => Value::Bool(email.role),
+                LeadSlot::EmailFree => Value::Bool(email.free),
+                LeadSlot::EmailCorporate => Value::Bool(email.corporate),
+                LeadSlot::EmailQuality => Value::Str(email_class.as_str().into()),
+                LeadSlot::EmailDomain => email.domain.clone().map_or(Value::Null, Value::Str),
+                LeadSlot::DaysSinceActivity => last_activity.map_or(Value::Null, |t| {
+                    Value::Num(as_of.since(t) as f64 / DAY_MS as f64)
+                }),
+                LeadSlot::EventCount => Value::Num(f64::from(events)),
+                _ => Value::Null,
+            };
+        }
+        let set = |slots: &mut [Value], kind: &LeadSlot, v: Value| {
+            if let Some(s) = self.lead_slot(kind) {
+                slots[s.0 as usize] = v;
+            }
+        };
+
+        // BANT.
+        let mut bant_bits = 0u8;
+        for (i, cond) in self.bant.iter().enumerate() {
+            let holds = cond.as_ref().is_some_and(|c| c.eval(slots.as_slice()));
+            rec.bant(i, holds);
+            bant_bits |= u8::from(holds) << i;
+            set(&mut slots, &LeadSlot::Bant(i as u8), Value::Bool(holds));
+        }
+        let bant = bant_bits.count_ones() as u8;
+        set(
+            &mut slots,
+            &LeadSlot::BantCount,
+            Value::Num(f64::from(bant)),
+        );
+
+        let mut groups = vec![0.0; self.groups.len()];
+        let mut reasons = Vec::with_capacity(TOP_REASONS);
+
+        // Fit.
+        let mut fit = 0.0;
+        for (i, rule) in self.fit.iter().enumerate() {
+            let matched = rule.when.eval(slots.as_slice());
+            rec.fit(i, matched);
+            if matched {
+                fit += rule.points;
+                if let Some(g) = rule.group {
+                    groups[g] += rule.points;
+                }
+                push_reason(
+                    &mut reasons,
+                    Reason {
+                        kind: RuleKind::Fit,
+                        index: i as u32,
+                        points: rule.points,
+                    },
+                );
+            }
+        }
+        let fit = self.fit_bounds.clamp(fit);
+        set(&mut slots, &LeadSlot::Fit, Value::Num(fit));
+
+        // Engagement rules.
+        let mut engagement = 0.0;
+        for (i, (rule, hits)) in self.engagement.iter().zip(&state.rules).enumerate() {
+            let d = rule_detail(rule, hits, as_of);
+            rec.engagement(i, d);
+            engagement += d.points;
+            if let Some(g) = rule.group {
+                groups[g] += d.points;
+            }
+            push_reason(
+                &mut reasons,
+                Reason {
+                    kind: RuleKind::Engagement,
+                    index: i as u32,
+                    points: d.points,
+                },
+            );
+        }
+
+        // Aggregates, lead and account.
+        for (i, agg) in self.aggregates.iter().enumerate() {
+            let v = if agg.account {
+                match account {
+                    Some(values) => values.get(i).copied().unwrap_or(0.0),
+                    None => aggregate_value(agg, std::iter::once(&state.aggregates[i][..]), as_of),
+                }
+            } else {
+                lead_aggregate(agg, &state.aggregates[i], as_of)
+            };
+            rec.aggregate(i, v);
+            let kind = if agg.account {
+                LeadSlot::AccountAggregate(i as u16)
+            } else {
+                LeadSlot::Aggregate(i as u16)
+            };
+            set(&mut slots, &kind, Value::Num(v));
+        }
+
+        // Signals.
+        for (i, rule) in self.signals.iter().enumerate() {
+            let matched = rule.when.eval(slots.as_slice());
+            rec.signal(i, matched);
+            if matched {
+                engagement += rule.points;
+                if let Some(g) = rule.group {
+                    groups[g] += rule.points;
+                }
+                push_reason(
+                    &mut reasons,
+                    Reason {
+                        kind: RuleKind::Signal,
+                        index: i as u32,
+                        points: rule.points,
+                    },
+                );
+            }
+        }
+
+        // Totals and groups.
+        let engagement = self.engagement_bounds.clamp(engagement);
+        let total = self.total_bounds.clamp(fit + engagement);
+        for (value, group) in groups.iter_mut().zip(&self.groups) {
+            *value = crate::model::Bounds {
+                min: group.min,
+                max: group.max,
+            }
+            .clamp(*value);
+        }
+        set(&mut slots, &LeadSlot::Engagement, Value::Num(engagement));
+        set(&mut slots, &LeadSlot::Total, Value::Num(total));
+        for (i, v) in groups.iter().enumerate() {
+            set(&mut slots, &LeadSlot::Group(i as u16), Value::Num(*v));
+        }
+
+        // Grades.
+        let fit_band = self.grades.fit_band(fit);
+        let engagement_level = self.grades.engagement_level(engagement);
+        let hot = self.grades.hot[usize::from(fit_band)][usize::from(engagement_level - 1)];
+        set(
+            &mut slots,
+            &LeadSlot::FitGrade,
+            Value::Str(SmolStr::from_iter([char::from(b'A' + fit_band)])),
+        );
+        set(
+            &mut slots,
+            &LeadSlot::EngagementLevel,
+            Value::Num(f64::from(engagement_level)),
+        );
+        set(
+            &mut slots,
+            &LeadSlot::Cell,
+            Value::Str(crate::model::cell_name(fit_band, engagement_level)),
+        );
+        set(&mut slots, &LeadSlot::Hot, Value::Bool(hot));
+
+        // Stage: a manual stage set by a person wins; otherwise the highest
+        // automatic stage whose criteria hold.
+        let manual = profile
+            .get(MANUAL_STAGE_ATTRIBUTE)
+            .as_str()
+            .and_then(|s| self.stage_index(s))
+            .filter(|&i| self.stages[i].manual);
+        let stage = match manual {
+            Some(i) => i,
+            None => {
+                let mut stage = 0;
+                for (i, s) in self.stages.iter().enumerate() {
+                    if let Some(cond) = &s.when {
+                        let holds = cond.eval(slots.as_slice());
+                        rec.stage(i, holds);
+                        if holds {
+                            stage = i;
+                        }
+                    }
+                }
+                stage
+            }
+        };
+
+        LeadScore {
+            as_of,
+            fit,
+            engagement,
+            total,
+            groups,
+            bant,
+            bant_bits,
+            fit_band,
+            engagement_level,
+            hot,
+            stage: stage as u16,
+            manual_stage: manual.is_some(),
+            email: email_class,
+            last_activity,
+            events,
+            reasons,
+        }
+    }
+}

@@ -1,0 +1,360 @@
+//! Compiled scoring models: what a model file means, validated and ready to run.
+//!
+//! A model is built once with [`Model::from_toml`]; every condition in it is
+//! compiled to a [`Condition`] with names resolved to slots, so evaluation
+//! never looks names up.
+
+mod compile;
+mod error;
+pub mod file;
+mod scope;
+
+pub use error::{ModelError, ModelErrors};
+pub use scope::LeadSlot;
+pub(crate) use scope::{EVENT_CHANNEL_KEY, EVENT_NAME_KEY};
+
+use crate::expr::{Condition, Slot};
+use crate::time::Duration;
+use rustc_hash::FxHashMap;
+use smol_str::SmolStr;
+
+/// How points fade with age.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Decay {
+    /// Points keep their full value.
+    None,
+    /// Points halve every `half_life`.
+    HalfLife(Duration),
+    /// Points fall in a straight line to zero over `window`.
+    Linear(Duration),
+}
+
+impl Decay {
+    /// The share of points left after `age_ms` milliseconds (1 for age ≤ 0).
+    #[inline]
+    pub fn factor(self, age_ms: i64) -> f64 {
+        if age_ms <= 0 {
+            return 1.0;
+        }
+        match self {
+            Decay::None => 1.0,
+            Decay::HalfLife(h) => (-(age_ms as f64) / h.0 as f64).exp2(),
+            Decay::Linear(w) => (1.0 - age_ms as f64 / w.0 as f64).max(0.0),
+        }
+    }
+}
+
+impl std::fmt::Display for Decay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Decay::None => f.write_str("none"),
+            Decay::HalfLife(d) => write!(f, "half-life {d}"),
+            Decay::Linear(d) => write!(f, "linear {d}"),
+        }
+    }
+}
+
+/// How often a rule may award points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Every matching event counts.
+    None,
+    /// Only the first matching event ever counts.
+    Once,
+    /// At most `n` events per calendar day (UTC).
+    PerDay(u32),
+    /// At most `n` events per ISO week (UTC, Monday first).
+    PerWeek(u32),
+}
+
+impl std::fmt::Display for Limit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Limit::None => f.write_str("none"),
+            Limit::Once => f.write_str("once"),
+            Limit::PerDay(n) => write!(f, "{n}/day"),
+            Limit::PerWeek(n) => write!(f, "{n}/week"),
+        }
+    }
+}
+
+/// Which events a rule or aggregate looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventFilter {
+    /// Any event.
+    Any,
+    /// Events with one of these names.
+    Names(Vec<SmolStr>),
+}
+
+/// A `[[fit]]` rule, compiled.
+#[derive(Debug, Clone)]
+pub struct FitRule {
+    /// Rule name.
+    pub name: SmolStr,
+    /// Condition over the lead slots.
+    pub when: Condition,
+    /// Points awarded.
+    pub points: f64,
+    /// Index into [`Model::groups`].
+    pub group: Option<usize>,
+}
+
+/// An `[[engagement]]` rule, compiled.
+#[derive(Debug, Clone)]
+pub struct EngagementRule {
+    /// Rule name.
+    pub name: SmolStr,
+    /// Events the rule looks at.
+    pub events: EventFilter,
+    /// Condition over the event slots.
+    pub when: Condition,
+    /// Points per counted event.
+    pub points: f64,
+    /// Most points in absolute value, after decay.
+    pub cap: Option<f64>,
+    /// Frequency limit.
+    pub limit: Limit,
+    /// Time decay (the rule's own, or the model's).
+    pub decay: Decay,
+    /// Index into [`Model::groups`].
+    pub group: Option<usize>,
+}
+
+/// What an aggregate computes over the matching events in its window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregateKind {
+    /// Number of events.
+    Count,
+    /// Number of distinct sessions.
+    Sessions,
+    /// Number of distinct channels (web, email, app, event, ...).
+    Channels,
+    /// Number of distinct days with an event.
+    ActiveDays,
+    /// 1 if activity resumed in the window after a silence of at least `dormant`, else 0.
+    Reactivated,
+    /// Number of distinct contacts of the account (account scope only).
+    Contacts,
+}
+
+impl AggregateKind {
+    /// The names accepted in model files.
+    pub const NAMES: [&'static str; 6] = [
+        "count",
+        "sessions",
+        "channels",
+        "active_days",
+        "reactivated",
+        "contacts",
+    ];
+}
+
+/// An `[[aggregates]]` entry, compiled.
+#[derive(Debug, Clone)]
+pub struct Aggregate {
+    /// Name (`agg.NAME` or `account.NAME` in conditions).
+    pub name: SmolStr,
+    /// What it computes.
+    pub kind: AggregateKind,
+    /// Events it looks at.
+    pub events: EventFilter,
+    /// Condition over the event slots.
+    pub when: Condition,
+    /// Look-back window.
+    pub window: Duration,
+    /// Silence that makes a lead dormant (`reactivated` only).
+    pub dormant: Duration,
+    /// Computed over all contacts of the lead's account.
+    pub account: bool,
+}
+
+/// A `[[signals]]` rule, compiled.
+#[derive(Debug, Clone)]
+pub struct SignalRule {
+    /// Rule name.
+    pub name: SmolStr,
+    /// Condition over the lead slots.
+    pub when: Condition,
+    /// Points awarded while the condition holds.
+    pub points: f64,
+    /// Index into [`Model::groups`].
+    pub group: Option<usize>,
+}
+
+/// A score group.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// Name.
+    pub name: SmolStr,
+    /// Human label.
+    pub label: String,
+    /// Lowest value.
+    pub min: Option<f64>,
+    /// Highest value.
+    pub max: Option<f64>,
+}
+
+/// Bounds of a total.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Bounds {
+    /// Lowest value.
+    pub min: Option<f64>,
+    /// Highest value.
+    pub max: Option<f64>,
+}
+
+impl Bounds {
+    /// `v` moved into the bounds.
+    #[inline]
+    pub fn clamp(self, mut v: f64) -> f64 {
+        if let Some(max) = self.max {
+            v = v.min(max);
+        }
+        if let Some(min) = self.min {
+            v = v.max(min);
+        }
+        v
+    }
+}
+
+/// Fit bands and engagement levels.
+#[derive(Debug, Clone)]
+pub struct Grades {
+    /// Minimum fit for A, B, C (descending).
+    pub fit: [f64; 3],
+    /// Minimum engagement for 1, 2, 3 (descending).
+    pub engagement: [f64; 3],
+    /// Hot cells as a 4x4 table: `hot[fit band][engagement level - 1]`.
+    pub hot: [[bool; 4]; 4],
+}
+
+impl Default for Grades {
+    fn default() -> Self {
+        Grades {
+            fit: [60.0, 40.0, 20.0],
+            engagement: [60.0, 40.0, 20.0],
+            hot: [
+                [true, true, false, false],
+                [true, false, false, false],
+                [false; 4],
+                [false; 4],
+            ],
+        }
+    }
+}
+
+impl Grades {
+    /// The fit band: 0 = A ... 3 = D.
+    #[inline]
+    pub fn fit_band(&self, fit: f64) -> u8 {
+        self.fit.iter().position(|&t| fit >= t).unwrap_or(3) as u8
+    }
+
+    /// The engagement level: 1 (most engaged) ... 4.
+    #[inline]
+    pub fn engagement_level(&self, engagement: f64) -> u8 {
+        self.engagement
+            .iter()
+            .position(|&t| engagement >= t)
+            .unwrap_or(3) as u8
+            + 1
+    }
+}
+
+/// The matrix cell name, `A1` ... `D4`.
+pub fn cell_name(fit_band: u8, engagement_level: u8) -> SmolStr {
+    let letter = char::from(b'A' + fit_band.min(3));
+    let digit = char::from(b'0' + engagement_level.clamp(1, 4));
+    SmolStr::from_iter([letter, digit])
+}
+
+/// A lifecycle stage.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    /// Name, e.g. `mql`.
+    pub name: SmolStr,
+    /// Human label.
+    pub label: String,
+    /// Entry criteria; `None` for manual stages and the base stage.
+    pub when: Option<Condition>,
+    /// Set by people only.
+    pub manual: bool,
+}
+
+/// The four BANT criteria, in order Budget, Authority, Need, Timeline.
+pub const BANT_NAMES: [&str; 4] = ["budget", "authority", "need", "timeline"];
+
+/// A validated, compiled scoring model.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Model name.
+    pub name: SmolStr,
+    /// Version label.
+    pub version: SmolStr,
+    /// Description.
+    pub description: String,
+    /// Model-wide default decay.
+    pub decay: Decay,
+    /// Fit rules.
+    pub fit: Vec<FitRule>,
+    /// Engagement rules.
+    pub engagement: Vec<EngagementRule>,
+    /// Aggregates.
+    pub aggregates: Vec<Aggregate>,
+    /// Signal rules.
+    pub signals: Vec<SignalRule>,
+    /// Score groups.
+    pub groups: Vec<Group>,
+    /// Bounds of the fit total.
+    pub fit_bounds: Bounds,
+    /// Bounds of the engagement total.
+    pub engagement_bounds: Bounds,
+    /// Bounds of the overall total.
+    pub total_bounds: Bounds,
+    /// Grades and hot cells.
+    pub grades: Grades,
+    /// BANT conditions; `None` where the model does not define one.
+    pub bant: [Option<Condition>; 4],
+    /// Stages in order; index 0 is the base stage `lead`.
+    pub stages: Vec<Stage>,
+    /// What each lead slot holds, in slot order.
+    pub lead_slots: Vec<LeadSlot>,
+    /// The event property behind each event slot, in slot order.
+    pub event_slots: Vec<SmolStr>,
+    /// Engagement rules (by index) for each event name.
+    pub(crate) rules_by_event: FxHashMap<SmolStr, Vec<u32>>,
+    /// Engagement rules that look at any event.
+    pub(crate) rules_any_event: Vec<u32>,
+    /// Aggregates (by index) for each event name.
+    pub(crate) aggs_by_event: FxHashMap<SmolStr, Vec<u32>>,
+    /// Aggregates that look at any event.
+    pub(crate) aggs_any_event: Vec<u32>,
+}
+
+impl Model {
+    /// Parses and validates a model file, reporting every error found.
+    pub fn from_toml(source: &str) -> Result<Model, ModelErrors> {
+        compile::compile(source)
+    }
+
+    /// The stage index for a name.
+    pub fn stage_index(&self, name: &str) -> Option<usize> {
+        self.stages
+            .iter()
+            .position(|s| s.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The slot a lead slot kind occupies, if any condition uses it.
+    pub fn lead_slot(&self, kind: &LeadSlot) -> Option<Slot> {
+        self.lead_slots
+            .iter()
+            .position(|k| k == kind)
+            .map(|i| Slot(i as u32))
+    }
+
+    /// Whether any aggregate is computed over accounts.
+    pub fn has_account_aggregates(&self) -> bool {
+        self.aggregates.iter().any(|a| a.account)
+    }
+}

@@ -1,0 +1,143 @@
+//! `leadscore bench`: full-rescoring throughput on generated data.
+//!
+//! Data is generated and assembled in chunks of whole companies (so account
+//! roll-ups stay exact) and only the scoring is timed: building every lead's
+//! state from its events, the account roll-ups, and the scores. Each chunk is
+//! scored twice, on one thread and on all threads, side by side, so the
+//! per-core figure and the scaling come from the same run.
+
+use crate::{export, rescore};
+use anyhow::{Result, bail};
+use clap::Args;
+use leadscore_core::dataset::Dataset;
+use leadscore_core::model::Model;
+use leadscore_ml::synth::{self, SynthConfig};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// `leadscore bench`
+#[derive(Args)]
+pub struct BenchArgs {
+    /// About how many leads.
+    #[arg(long, default_value_t = 100_000)]
+    leads: usize,
+    /// Average events per lead.
+    #[arg(long, default_value_t = 20.0)]
+    events_per_lead: f64,
+    /// Model file; default: the built-in B2B example.
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Companies per chunk.
+    #[arg(long, default_value_t = 5_000)]
+    chunk: usize,
+    /// Write flat CSV tables (leads, events, leadscore's scores) here, for the DuckDB comparison.
+    #[arg(long)]
+    export: Option<PathBuf>,
+}
+
+#[derive(Default)]
+struct Totals {
+    leads: usize,
+    events: usize,
+    one_thread: Duration,
+    all_threads: Duration,
+}
+
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let start = Instant::now();
+    let v = f();
+    (v, start.elapsed())
+}
+
+/// Runs the benchmark.
+pub fn run(args: BenchArgs) -> Result<()> {
+    let model = match &args.model {
+        Some(p) => crate::score::load_model(p)?,
+        None => Model::from_toml(crate::demo::B2B_MODEL)
+            .map_err(|e| anyhow::anyhow!("built-in model: {e}"))?,
+    };
+    let cfg = SynthConfig {
+        leads: args.leads,
+        events_per_lead: args.events_per_lead,
+        ..SynthConfig::default()
+    };
+    let as_of = cfg.end;
+    let companies = cfg.companies();
+    let single = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+    let threads = rayon::current_num_threads();
+    let mut writers = match &args.export {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)?;
+            let open = |n: &str| -> Result<csv::Writer<std::io::BufWriter<std::fs::File>>> {
+                Ok(csv::Writer::from_writer(std::io::BufWriter::new(
+                    std::fs::File::create(dir.join(n))?,
+                )))
+            };
+            Some((open("leads.csv")?, open("events.csv")?, open("scores.csv")?))
+        }
+        None => None,
+    };
+    let bar = indicatif::ProgressBar::new(companies as u64);
+    let mut t = Totals::default();
+    let mut account_offset = 0;
+    let mut start = 0;
+    while start < companies {
+        let end = (start + args.chunk).min(companies);
+        let data = synth::generate_companies(&cfg, start..end);
+        let ds = Dataset::assemble(data.profiles, data.events);
+        let events: usize = ds.lead_events.iter().map(Vec::len).sum();
+
+        let (one, d1) = single.install(|| {
+            timed(|| {
+                let states = rescore::build_states(&model, &ds);
+                rescore::score_all(&model, &ds, &states, as_of)
+            })
+        });
+        let (all, d2) = timed(|| {
+            let states = rescore::build_states(&model, &ds);
+            rescore::score_all(&model, &ds, &states, as_of)
+        });
+        if one != all {
+            bail!("scores differ between one and {threads} threads: scoring is not deterministic");
+        }
+        if let Some((leads_w, events_w, scores_w)) = writers.as_mut() {
+            let header = start == 0;
+            export::write_flat_leads(leads_w, &model, &ds, t.leads, account_offset, header)?;
+            export::write_flat_events(events_w, &model, &ds, t.leads, header)?;
+            export::write_flat_scores(scores_w, &one, t.leads, header)?;
+        }
+        account_offset += ds.accounts.len();
+        t.leads += ds.profiles.len();
+        t.events += events;
+        t.one_thread += d1;
+        t.all_threads += d2;
+        bar.set_position(end as u64);
+        start = end;
+    }
+    bar.finish_and_clear();
+    if let Some((mut a, mut b, mut c)) = writers {
+        a.flush()?;
+        b.flush()?;
+        c.flush()?;
+    }
+    let rate = |d: Duration| t.events as f64 / d.as_secs_f64();
+    println!("model            {} {}", model.name, model.version);
+    println!("leads            {}", t.leads);
+    println!("events           {}", t.events);
+    println!(
+        "1 thread         {:.3} s  {:.2} M events/s",
+        t.one_thread.as_secs_f64(),
+        rate(t.one_thread) / 1e6
+    );
+    println!(
+        "{threads} threads        {:.3} s  {:.2} M events/s  ({:.2}x)",
+        t.all_threads.as_secs_f64(),
+        rate(t.all_threads) / 1e6,
+        t.one_thread.as_secs_f64() / t.all_threads.as_secs_f64()
+    );
+    println!(
+        "per core         {:.2} M events/s",
+        rate(t.one_thread) / 1e6
+    );
+    Ok(())
+}
