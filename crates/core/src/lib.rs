@@ -4,18 +4,19 @@
 //! a function of its profile, its events, its account's context and a point
 //! in time.
 
+pub mod dataset;
+pub mod email;
+pub mod engine;
 pub mod event;
+pub mod expr;
+pub mod identity;
+pub mod import;
+pub mod model;
+pub mod ranking;
+pub mod segment;
 pub mod time;
 pub mod value;
 
 pub use event::{Event, EventKind, Profile, Props};
 pub use time::{Duration, Timestamp};
 pub use value::Value;
-pub mod dataset;
-pub mod email;
-pub mod engine;
-pub mod expr;
-pub mod identity;
-pub mod import;
-pub mod model;
-pub mod segment;

@@ -34,12 +34,11 @@ impl Value {
         if let Some(b) = parse_bool(s) {
             return Value::Bool(b);
         }
-        if looks_numeric(s) {
-            if let Ok(n) = s.parse::<f64>() {
-                if n.is_finite() {
-                    return Value::Num(n);
-                }
-            }
+        if looks_numeric(s)
+            && let Ok(n) = s.parse::<f64>()
+            && n.is_finite()
+        {
+            return Value::Num(n);
         }
         Value::Str(SmolStr::new(s))
     }

@@ -117,7 +117,7 @@ pub fn write_flat_events(
                 e.timestamp.0.to_string(),
                 e.message_id.to_string(),
                 e.name.to_string(),
-                e.session().unwrap_or("").to_string(),
+                session_key(e),
                 e.channel().to_string(),
             ];
             rec.extend(props.iter().map(|k| e.properties.get(k).to_string()));
@@ -125,6 +125,22 @@ pub fn write_flat_events(
         }
     }
     Ok(())
+}
+
+/// The session an event counts towards, as the engine decides it: the
+/// `session_id` if the event has one, else the visitor and the day.
+fn session_key(e: &Event) -> String {
+    match e.session() {
+        Some(s) => s.to_string(),
+        None => {
+            let who = e
+                .user_id
+                .as_deref()
+                .or(e.anonymous_id.as_deref())
+                .unwrap_or("");
+            format!("{who}|{}", e.timestamp.day())
+        }
+    }
 }
 
 /// Writes leadscore's own results for comparison: lead number, fit, engagement, total.

@@ -135,8 +135,10 @@ impl Model {
                 LeadSlot::EmailCorporate => Value::Bool(email.corporate),
                 LeadSlot::EmailQuality => Value::Str(email_class.as_str().into()),
                 LeadSlot::EmailDomain => email.domain.clone().map_or(Value::Null, Value::Str),
+                // Whole days: the value then changes only at day
+                // boundaries, which keeps review times exact.
                 LeadSlot::DaysSinceActivity => last_activity.map_or(Value::Null, |t| {
-                    Value::Num(as_of.since(t) as f64 / DAY_MS as f64)
+                    Value::Num(as_of.since(t).div_euclid(DAY_MS) as f64)
                 }),
                 LeadSlot::EventCount => Value::Num(f64::from(events)),
                 _ => Value::Null,

@@ -11,6 +11,7 @@ mod env;
 mod evaluate;
 mod explain;
 mod result;
+mod review;
 mod state;
 
 pub use aggregate::{account_values, aggregate_value};

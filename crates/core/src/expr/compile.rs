@@ -170,17 +170,9 @@ impl Lowerer<'_> {
 
     fn bare(&mut self, operand: &Operand) -> Node {
         match &operand.kind {
+            // Even names known to hold text are accepted: text columns often hold
+            // "yes"/"no" flags.
             OperandKind::Name(name) => match self.resolve(name, &operand.span) {
-                Some((_, Ty::Str)) => {
-                    self.error(
-                        operand.span.clone(),
-                        format!(
-                            "`{name}` is text, not true or false; to check that it has a value \
-                             write `{name} is present`"
-                        ),
-                    );
-                    Node::Const(false)
-                }
                 Some((slot, _)) => Node::Truthy(slot),
                 None => Node::Const(false),
             },
@@ -242,9 +234,12 @@ impl Lowerer<'_> {
             .iter()
             .any(|k| k.eq_ignore_ascii_case(name))
         {
-            format!(
-                "`{name}` is not a value; to test for a missing value write `{subject} is missing`"
-            )
+            let (what, test) = if op == "!=" {
+                ("a value", "present")
+            } else {
+                ("a missing value", "missing")
+            };
+            format!("`{name}` is not a value; to test for {what} write `{subject} is {test}`")
         } else {
             format!(
                 "expected a value after `{op}`, found name `{name}`; to compare with the text \

@@ -82,6 +82,9 @@ pub(crate) enum Node {
 /// Lists up to this long are scanned; longer ones are binary-searched.
 const SCAN_MAX: usize = 8;
 
+/// Text values up to this many bytes are looked up in `in` lists via a stack copy.
+const KEY_MAX: usize = 64;
+
 impl Node {
     pub(crate) fn eval<E: Env + ?Sized>(&self, env: &E) -> bool {
         match self {
@@ -233,7 +236,22 @@ pub(crate) struct TextList {
 impl TextList {
     fn contains_text(&self, s: &str) -> bool {
         let items = &self.items;
-        if s.is_ascii() {
+        if s.len() <= KEY_MAX && s.is_ascii() {
+            // Lower-casing short values once into a stack buffer turns each probe into a
+            // plain byte-slice comparison.
+            let mut buf = [0u8; KEY_MAX];
+            let key = &mut buf[..s.len()];
+            key.copy_from_slice(s.as_bytes());
+            key.make_ascii_lowercase();
+            let key: &[u8] = key;
+            if items.len() <= SCAN_MAX {
+                items.iter().any(|item| item.as_bytes() == key)
+            } else {
+                items
+                    .binary_search_by(|item| item.as_bytes().cmp(key))
+                    .is_ok()
+            }
+        } else if s.is_ascii() {
             if items.len() <= SCAN_MAX {
                 items.iter().any(|item| s.eq_ignore_ascii_case(item))
             } else {

@@ -215,14 +215,14 @@ fn group_index(
 }
 
 fn check_bounds(cx: &mut Cx<'_>, b: Bounds, span: Range<usize>, place: &str) {
-    if let (Some(min), Some(max)) = (b.min, b.max) {
-        if min > max {
-            cx.err(
-                span,
-                place,
-                format!("min ({min}) is greater than max ({max})"),
-            );
-        }
+    if let (Some(min), Some(max)) = (b.min, b.max)
+        && min > max
+    {
+        cx.err(
+            span,
+            place,
+            format!("min ({min}) is greater than max ({max})"),
+        );
     }
 }
 
@@ -457,14 +457,13 @@ fn compile_sections<'i>(
 
     // [bant]
     let mut bant: [Option<Condition>; 4] = Default::default();
-    if let Some(item) = get("bant") {
-        if let Some(b) = cx.read::<file::Bant>(item, "[bant]") {
-            let texts = [&b.budget, &b.authority, &b.need, &b.timeline];
-            for (i, text) in texts.into_iter().enumerate() {
-                if let Some(t) = text {
-                    bant[i] =
-                        cx.condition(t, &format!("[bant] {}", super::BANT_NAMES[i]), &lead_scope);
-                }
+    if let Some(item) = get("bant")
+        && let Some(b) = cx.read::<file::Bant>(item, "[bant]")
+    {
+        let texts = [&b.budget, &b.authority, &b.need, &b.timeline];
+        for (i, text) in texts.into_iter().enumerate() {
+            if let Some(t) = text {
+                bant[i] = cx.condition(t, &format!("[bant] {}", super::BANT_NAMES[i]), &lead_scope);
             }
         }
     }
@@ -514,10 +513,10 @@ fn compile_sections<'i>(
             Some(d) => cx.decay(d, &p),
             None => default_decay,
         };
-        if let Some(cap) = r.cap {
-            if cap <= 0.0 {
-                cx.err(item.span(), &p, format!("`cap` must be positive (it bounds the rule's points in absolute value), found {cap}"));
-            }
+        if let Some(cap) = r.cap
+            && cap <= 0.0
+        {
+            cx.err(item.span(), &p, format!("`cap` must be positive (it bounds the rule's points in absolute value), found {cap}"));
         }
         if r.event.to_vec().is_empty() {
             cx.err(

@@ -240,10 +240,10 @@ impl Generator {
     ) -> Timestamp {
         self.enter(company.index);
         let mix = Mix::new(lead);
-        // Log-normal activity with mean one for an average lead: engaged
-        // leads are busier, and the tail is long.
+        // Log-normal with mean one: interested leads are busier, and a few
+        // are very busy.
         let (a, b) = (0.55, 0.6);
-        let activity = (a * lead.intent + b * normal(rng) - 0.5 * (a * a + b * b)).exp();
+        let activity = (a * lead.activity + b * normal(rng) - 0.5 * (a * a + b * b)).exp();
         let cap = (self.lead_events * MAX_EVENTS_FACTOR).max(1.0);
         let n = round_random(rng, (self.lead_events * activity).min(cap)).max(1);
 
@@ -260,7 +260,7 @@ impl Generator {
         let user = &lead.id;
         let identify_at = lead
             .anonymous_first
-            .then(|| anon_target.min(self.sessions.len() - 1));
+            .then(|| anon_target.min(self.sessions.len().saturating_sub(1)));
 
         let mut last = i64::MIN;
         let sessions = std::mem::take(&mut self.sessions);
@@ -273,7 +273,7 @@ impl Generator {
             };
             let mut t = s.start.max(last.saturating_add(MINUTE));
             let sid = self.next_session_id();
-            let identify = (identify_at == Some(i)).then(|| (lead, user));
+            let identify = (identify_at == Some(i)).then_some((lead, user));
             last = self.session(rng, &mix, s, &mut t, &sid, who, identify, out);
         }
         self.sessions = sessions;
@@ -334,7 +334,7 @@ impl Generator {
             let (kind, size) = match kind {
                 1 if !unsubscribed => {
                     let clicked = chance(rng, 0.15 + 0.45 * e);
-                    let unsub = !clicked && chance(rng, 0.03 * (1.0 - e) * (1.0 - e));
+                    let unsub = !clicked && chance(rng, 0.06 * (1.0 - e) * (1.0 - e));
                     unsubscribed |= unsub;
                     let size = if clicked {
                         2 + rng.random_range(1..=3usize)

@@ -16,7 +16,7 @@ pub(super) const NAME_STRIDE: u64 = 7919;
 
 /// Intercept of the propensity's logit, tuned for a conversion rate of
 /// about 11%.
-const BASE_LOGIT: f64 = -4.1;
+const BASE_LOGIT: f64 = -4.35;
 /// Weight of latent intent in the logit; behaviour follows the same intent.
 const INTENT_WEIGHT: f64 = 1.3;
 
@@ -44,9 +44,11 @@ pub(super) struct Lead {
     pub attributes: [Value; KEYS.len()],
     pub propensity: f64,
     pub converted: bool,
-    /// Latent interest, standard normal for most leads.
-    pub intent: f64,
-    /// Intent mapped to (0, 1); drives the behaviour mix.
+    /// How busy the lead is online, a standard normal that rises with
+    /// interest; students are as busy as anyone, just not with buying.
+    pub activity: f64,
+    /// Latent intent (interest, lower for students) mapped to (0, 1);
+    /// drives the behaviour mix.
     pub engagement: f64,
     /// Students and interns browse careers pages and rarely buy.
     pub student: bool,
@@ -70,7 +72,7 @@ pub(super) fn company(rng: &mut SynthRng, plan: &Plan, index: usize) -> Company 
         let (b, b_ascii) = vocab::VN_NAME_B[combo % vocab::VN_NAME_B.len()];
         slug.push_str(a_ascii);
         slug.push_str(b_ascii);
-        let (ind, _, descriptor) = pick_weighted_industry(rng);
+        let (ind, descriptor) = pick_weighted(rng, vocab::INDUSTRIES);
         industry = ind;
         country = &COUNTRIES[vocab::VIETNAM];
         name = if industry == "Government" {
@@ -88,7 +90,7 @@ pub(super) fn company(rng: &mut SynthRng, plan: &Plan, index: usize) -> Company 
         slug.push_str(b_ascii);
         industry = match hint {
             Some(h) if chance(rng, 0.8) => h,
-            _ => pick_weighted_industry(rng).0,
+            _ => pick_weighted(rng, vocab::INDUSTRIES).0,
         };
         country = pick_weighted(rng, &COUNTRY_WEIGHTS);
         let legal = pick(rng, country.legal);
@@ -137,18 +139,6 @@ const COUNTRY_WEIGHTS: [(&Country, f64); 7] = [
     (&COUNTRIES[5], COUNTRIES[5].weight),
     (&COUNTRIES[6], COUNTRIES[6].weight),
 ];
-
-fn pick_weighted_industry(rng: &mut SynthRng) -> (&'static str, f64, &'static str) {
-    let total: f64 = vocab::INDUSTRIES.iter().map(|i| i.1).sum();
-    let mut u = rng.random::<f64>() * total;
-    for &ind in vocab::INDUSTRIES {
-        if u < ind.1 {
-            return ind;
-        }
-        u -= ind.1;
-    }
-    vocab::INDUSTRIES[0]
-}
 
 /// How a lead's e-mail address looks.
 #[derive(Clone, Copy, PartialEq)]
@@ -255,7 +245,8 @@ pub(super) fn lead(
         set(&mut p, Key::City, fixed(company.city));
     }
 
-    let intent = normal(rng) - if student { 0.8 } else { 0.0 };
+    let interest = normal(rng);
+    let intent = interest - if student { 0.8 } else { 0.0 };
     // Budget and timeline are facts about the buyer whether or not a form
     // asked for them; the profile shows only some of them.
     let has_budget = chance(
@@ -349,7 +340,7 @@ pub(super) fn lead(
         attributes: p,
         propensity,
         converted,
-        intent,
+        activity: interest,
         engagement: sigmoid(1.4 * intent - 0.2),
         student,
         vietnamese: vietnamese_person && company.vietnamese(),
@@ -466,19 +457,7 @@ fn seniority_fit(seniority: &str) -> f64 {
 /// A display name and its ASCII parts.
 fn person(rng: &mut SynthRng, vietnamese: bool) -> (String, NameParts) {
     if vietnamese {
-        let (family, family_ascii) = {
-            let total: f64 = vocab::VN_FAMILY.iter().map(|f| f.2).sum();
-            let mut u = rng.random::<f64>() * total;
-            let mut chosen = (vocab::VN_FAMILY[0].0, vocab::VN_FAMILY[0].1);
-            for &(d, a, w) in vocab::VN_FAMILY {
-                if u < w {
-                    chosen = (d, a);
-                    break;
-                }
-                u -= w;
-            }
-            chosen
-        };
+        let (family, family_ascii) = pick_weighted(rng, vocab::VN_FAMILY);
         let female = chance(rng, 0.5);
         let (middle, middle_ascii) = pick(
             rng,
@@ -504,14 +483,14 @@ fn person(rng: &mut SynthRng, vietnamese: bool) -> (String, NameParts) {
                 family: family_ascii.to_string(),
                 middle: None,
             };
-            return (format!("{first} {family}"), parts);
+            return ([first, family].join(" "), parts);
         }
         let parts = NameParts {
             given: given_ascii,
             family: family_ascii.to_string(),
             middle: Some(middle_ascii),
         };
-        (format!("{family} {middle} {given}"), parts)
+        ([family, middle, given].join(" "), parts)
     } else {
         let (first, first_ascii) = pick(rng, vocab::EN_FIRST);
         let last = pick(rng, vocab::EN_LAST);
@@ -520,7 +499,7 @@ fn person(rng: &mut SynthRng, vietnamese: bool) -> (String, NameParts) {
             family: last.to_ascii_lowercase(),
             middle: None,
         };
-        (format!("{first} {last}"), parts)
+        ([first, last].join(" "), parts)
     }
 }
 

@@ -13,16 +13,16 @@ macro_rules! site {
 
 /// Industries with their share of companies and the Vietnamese word that
 /// goes into a company name ("Công ty Cổ phần Công nghệ ...").
-pub(super) const INDUSTRIES: &[(&str, f64, &str)] = &[
-    ("Software", 15.0, "Công nghệ"),
-    ("Finance", 10.0, "Tài chính"),
-    ("Retail", 16.0, "Thương mại"),
-    ("Manufacturing", 16.0, "Sản xuất"),
-    ("Education", 9.0, "Giáo dục"),
-    ("Healthcare", 8.0, "Y tế"),
-    ("Logistics", 10.0, "Vận tải"),
-    ("Real Estate", 9.0, "Bất động sản"),
-    ("Government", 7.0, "Dịch vụ công"),
+pub(super) const INDUSTRIES: &[((&str, &str), f64)] = &[
+    (("Software", "Công nghệ"), 15.0),
+    (("Finance", "Tài chính"), 10.0),
+    (("Retail", "Thương mại"), 16.0),
+    (("Manufacturing", "Sản xuất"), 16.0),
+    (("Education", "Giáo dục"), 9.0),
+    (("Healthcare", "Y tế"), 8.0),
+    (("Logistics", "Vận tải"), 10.0),
+    (("Real Estate", "Bất động sản"), 9.0),
+    (("Government", "Dịch vụ công"), 7.0),
 ];
 
 /// First half of a Vietnamese trade name: (display, ASCII).
@@ -249,26 +249,26 @@ pub(super) const COUNTRIES: &[Country] = &[
     },
 ];
 
-/// Vietnamese family names with their frequency: (display, ASCII, weight).
-pub(super) const VN_FAMILY: &[(&str, &str, f64)] = &[
-    ("Nguyễn", "nguyen", 38.0),
-    ("Trần", "tran", 11.0),
-    ("Lê", "le", 9.0),
-    ("Phạm", "pham", 7.0),
-    ("Hoàng", "hoang", 5.0),
-    ("Huỳnh", "huynh", 4.0),
-    ("Phan", "phan", 4.0),
-    ("Vũ", "vu", 4.0),
-    ("Võ", "vo", 3.0),
-    ("Đặng", "dang", 2.0),
-    ("Bùi", "bui", 2.0),
-    ("Đỗ", "do", 2.0),
-    ("Hồ", "ho", 2.0),
-    ("Ngô", "ngo", 2.0),
-    ("Dương", "duong", 1.0),
-    ("Lý", "ly", 1.0),
-    ("Trịnh", "trinh", 1.0),
-    ("Đinh", "dinh", 1.0),
+/// Vietnamese family names with their frequency: ((display, ASCII), weight).
+pub(super) const VN_FAMILY: &[((&str, &str), f64)] = &[
+    (("Nguyễn", "nguyen"), 38.0),
+    (("Trần", "tran"), 11.0),
+    (("Lê", "le"), 9.0),
+    (("Phạm", "pham"), 7.0),
+    (("Hoàng", "hoang"), 5.0),
+    (("Huỳnh", "huynh"), 4.0),
+    (("Phan", "phan"), 4.0),
+    (("Vũ", "vu"), 4.0),
+    (("Võ", "vo"), 3.0),
+    (("Đặng", "dang"), 2.0),
+    (("Bùi", "bui"), 2.0),
+    (("Đỗ", "do"), 2.0),
+    (("Hồ", "ho"), 2.0),
+    (("Ngô", "ngo"), 2.0),
+    (("Dương", "duong"), 1.0),
+    (("Lý", "ly"), 1.0),
+    (("Trịnh", "trinh"), 1.0),
+    (("Đinh", "dinh"), 1.0),
 ];
 
 /// Middle names of men: (display, ASCII).
