@@ -111,7 +111,15 @@ pub fn assess(email: Option<&str>) -> EmailQuality {
     let Some((local, domain)) = split_address(raw) else {
         return invalid;
     };
-    let domain = domain.to_lowercase();
+    // Most domains are already lower-case ASCII; only copy when they are not.
+    let domain: std::borrow::Cow<'_, str> = if domain
+        .bytes()
+        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+    {
+        domain.to_lowercase().into()
+    } else {
+        domain.into()
+    };
     if !valid_domain(&domain) {
         return invalid;
     }
@@ -153,10 +161,9 @@ fn split_address(s: &str) -> Option<(&str, &str)> {
 /// Checks a lower-cased domain: at least two labels of letters, digits and
 /// inner hyphens, ending in an alphabetic (or punycode) top-level domain.
 fn valid_domain(domain: &str) -> bool {
-    let labels: Vec<&str> = domain.split('.').collect();
-    if labels.len() < 2 {
+    let Some((_, tld)) = domain.rsplit_once('.') else {
         return false;
-    }
+    };
     // Letters beyond ASCII are allowed because Vietnamese and other
     // internationalised domains are registered in their Unicode form.
     let label_ok = |l: &str| {
@@ -166,13 +173,12 @@ fn valid_domain(domain: &str) -> bool {
             && !l.ends_with('-')
             && l.chars().all(|c| c.is_alphanumeric() || c == '-')
     };
-    let tld = labels[labels.len() - 1];
     let tld_ok = tld.chars().count() >= 2
         && (tld.chars().all(char::is_alphabetic)
             || tld.strip_prefix("xn--").is_some_and(|rest| {
                 !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
             }));
-    tld_ok && labels.iter().all(|l| label_ok(l))
+    tld_ok && domain.split('.').all(label_ok)
 }
 
 /// mailchecker's list as a set: the crate itself only offers a linear scan
@@ -278,19 +284,30 @@ const ROLE_MAILBOXES: &[&str] = &[
 /// `kinhdoanh01@` are common.
 fn is_role(local: &str) -> bool {
     let base = local.split('+').next().unwrap_or(local);
-    let squashed: String = base
-        .chars()
-        .filter(|c| !matches!(c, '.' | '-' | '_'))
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
+    // The local part is at most 64 ASCII bytes (checked by `split_address`),
+    // so it is squashed on the stack rather than in a new String.
+    let mut buf = [0u8; MAX_LOCAL_LEN];
+    let mut n = 0;
+    for b in base
+        .bytes()
+        .filter(|b| !matches!(b, b'.' | b'-' | b'_'))
+        .take(MAX_LOCAL_LEN)
+    {
+        buf[n] = b.to_ascii_lowercase();
+        n += 1;
+    }
+    let squashed = std::str::from_utf8(&buf[..n]).unwrap_or("");
     let stem = squashed.trim_end_matches(|c: char| c.is_ascii_digit());
-    let stem = if stem.is_empty() {
-        squashed.as_str()
-    } else {
-        stem
-    };
-    ROLE_MAILBOXES.contains(&stem)
+    let stem = if stem.is_empty() { squashed } else { stem };
+    ROLE_SET.contains(stem)
 }
+
+/// The role and free-mail lists as sets: one hash instead of a scan of
+/// every entry, for every lead scored.
+static ROLE_SET: LazyLock<FxHashSet<&'static str>> =
+    LazyLock::new(|| ROLE_MAILBOXES.iter().copied().collect());
+static FREE_SET: LazyLock<FxHashSet<&'static str>> =
+    LazyLock::new(|| FREE_DOMAINS.iter().copied().collect());
 
 /// Free webmail domains, matched exactly.
 const FREE_DOMAINS: &[&str] = &[
@@ -357,7 +374,7 @@ const GENERIC_SECOND_LEVELS: &[&str] = &["co", "com", "net", "org"];
 /// suffixes shaped like `.de`, `.com` or `.com.vn`, so that a company's
 /// `outlook.acme.com` host is not mistaken for Outlook.com.
 fn is_free(domain: &str) -> bool {
-    if FREE_DOMAINS.contains(&domain) || domain.ends_with(".vnn.vn") {
+    if FREE_SET.contains(domain) || domain.ends_with(".vnn.vn") {
         return true;
     }
     let Some((first, suffix)) = domain.split_once('.') else {

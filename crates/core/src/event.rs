@@ -44,6 +44,11 @@ pub struct Props(pub Vec<(SmolStr, Value)>);
 
 static NULL: Value = Value::Null;
 
+/// Properties that carry a session id, in order of preference.
+pub const SESSION_KEYS: [&str; 3] = ["session_id", "context.session_id", "context.sessionId"];
+/// The property that names the channel explicitly.
+pub const CHANNEL_KEY: &str = "channel";
+
 impl Props {
     /// The value under `key`, or `Null`.
     pub fn get(&self, key: &str) -> &Value {
@@ -90,6 +95,15 @@ pub struct Event {
 }
 
 impl Event {
+    /// Whether this is a bookkeeping message (identify, group, alias) rather
+    /// than behaviour: rules and aggregates for "any event" skip these.
+    pub fn is_identity(&self) -> bool {
+        matches!(
+            self.kind,
+            EventKind::Identify | EventKind::Group | EventKind::Alias
+        )
+    }
+
     /// A track event with no properties, for tests and generators.
     pub fn track(message_id: &str, user_id: &str, name: &str, timestamp: Timestamp) -> Event {
         Event {
@@ -113,20 +127,22 @@ impl Event {
     /// The session this event belongs to: `session_id` in properties or
     /// context, falling back to the anonymous id and the day (one visit a day).
     pub fn session(&self) -> Option<&str> {
-        for key in ["session_id", "context.session_id", "context.sessionId"] {
-            if let Value::Str(s) = self.properties.get(key) {
-                return Some(s);
-            }
-        }
-        None
+        SESSION_KEYS
+            .iter()
+            .find_map(|key| self.properties.get(key).as_str())
     }
 
     /// The channel the event came through, for cross-channel signals: an
     /// explicit `channel` property, else inferred from the event type.
     pub fn channel(&self) -> &str {
-        if let Value::Str(s) = self.properties.get("channel") {
-            return s;
+        match self.properties.get(CHANNEL_KEY) {
+            Value::Str(s) => s,
+            _ => self.inferred_channel(),
         }
+    }
+
+    /// The channel implied by the event type alone.
+    pub fn inferred_channel(&self) -> &'static str {
         match self.kind {
             EventKind::Page => "web",
             EventKind::Screen => "app",

@@ -87,16 +87,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
         let ds = Dataset::assemble(data.profiles, data.events);
         let events: usize = ds.lead_events.iter().map(Vec::len).sum();
 
-        let (one, d1) = single.install(|| {
-            timed(|| {
-                let states = rescore::build_states(&model, &ds);
-                rescore::score_all(&model, &ds, &states, as_of)
-            })
-        });
-        let (all, d2) = timed(|| {
-            let states = rescore::build_states(&model, &ds);
-            rescore::score_all(&model, &ds, &states, as_of)
-        });
+        let (one, d1) = single.install(|| timed(|| rescore::score_all(&model, &ds, as_of)));
+        let (all, d2) = timed(|| rescore::score_all(&model, &ds, as_of));
         if one != all {
             bail!("scores differ between one and {threads} threads: scoring is not deterministic");
         }

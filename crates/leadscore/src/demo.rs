@@ -63,8 +63,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
         .collect();
     let ds = Dataset::assemble(data.profiles, data.events);
     let as_of = cfg.end;
-    let states = rescore::build_states(&model, &ds);
-    let scores = rescore::score_all(&model, &ds, &states, as_of);
+    let scores = rescore::score_all(&model, &ds, as_of);
     let order = rescore::ranking(&ds, &scores);
 
     let stdout = std::io::stdout();

@@ -1,17 +1,9 @@
 //! The leadscore command line: a thin layer of argument parsing over the
 //! library crates.
 
-mod bench;
-mod demo;
-mod explain_text;
-mod export;
-mod input;
-mod output;
-mod rescore;
-mod score;
-
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use leadscore::{bench, demo, score};
 use std::path::PathBuf;
 
 /// Lead scoring with transparent rules: fit, engagement, stages and the hot-lead matrix.

@@ -1,40 +1,47 @@
-//! Scoring a whole data set in parallel: states per lead, account roll-ups,
-//! then scores, then the ranking.
+//! Scoring a whole data set in parallel, one account at a time: the states
+//! of an account's contacts are built once, in buffers reused from account
+//! to account, rolled up into the account's values, then each contact is
+//! scored. Each event is applied once and the hot loop does not allocate.
 
 use leadscore_core::dataset::Dataset;
-use leadscore_core::engine::{LeadScore, LeadState, account_values};
+use leadscore_core::engine::{LeadScore, LeadState, Scratch, account_values};
 use leadscore_core::model::Model;
 use leadscore_core::time::Timestamp;
 use rayon::prelude::*;
 
-/// Builds every lead's state from its events.
-pub fn build_states(model: &Model, ds: &Dataset) -> Vec<LeadState> {
-    ds.lead_events
-        .par_iter()
-        .map(|list| {
-            let mut state = LeadState::new(model);
-            for &i in list {
-                state.apply(model, &ds.events[i as usize]);
-            }
-            state
-        })
-        .collect()
+/// Rebuilds `state` from one lead's events.
+fn fill(model: &Model, ds: &Dataset, lead: usize, state: &mut LeadState) {
+    state.reset(model);
+    for &i in &ds.lead_events[lead] {
+        state.apply(model, &ds.events[i as usize]);
+    }
+}
+
+/// One lead's state, built from its events.
+pub fn lead_state(model: &Model, ds: &Dataset, lead: usize) -> LeadState {
+    let mut state = LeadState::new(model);
+    fill(model, ds, lead, &mut state);
+    state
 }
 
 /// Account aggregate values per account (empty when the model has none).
-pub fn account_table(
-    model: &Model,
-    ds: &Dataset,
-    states: &[LeadState],
-    as_of: Timestamp,
-) -> Vec<Vec<f64>> {
+pub fn account_table(model: &Model, ds: &Dataset, as_of: Timestamp) -> Vec<Vec<f64>> {
     if !model.has_account_aggregates() {
         return Vec::new();
     }
     ds.account_members()
         .par_iter()
-        .map(|members| {
-            let contacts: Vec<&LeadState> = members.iter().map(|&i| &states[i as usize]).collect();
+        .map_init(Vec::<LeadState>::new, |pool, members| {
+            while pool.len() < members.len() {
+                pool.push(LeadState::new(model));
+            }
+            for (state, &lead) in pool.iter_mut().zip(members) {
+                state.reset(model);
+                for &i in &ds.lead_events[lead as usize] {
+                    state.apply_account_only(model, &ds.events[i as usize]);
+                }
+            }
+            let contacts: Vec<&LeadState> = pool[..members.len()].iter().collect();
             account_values(model, &contacts, as_of)
         })
         .collect()
@@ -47,25 +54,59 @@ pub fn account_of<'a>(ds: &Dataset, accounts: &'a [Vec<f64>], lead: usize) -> Op
         .map(Vec::as_slice)
 }
 
+/// Leads in scoring units: each account's contacts together, and every lead
+/// without an account alone.
+fn units(ds: &Dataset) -> Vec<Vec<u32>> {
+    let mut units = ds.account_members();
+    units.extend(
+        ds.lead_account
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.is_none())
+            .map(|(lead, _)| vec![lead as u32]),
+    );
+    units
+}
+
 /// Scores every lead at `as_of`.
-pub fn score_all(
-    model: &Model,
-    ds: &Dataset,
-    states: &[LeadState],
-    as_of: Timestamp,
-) -> Vec<LeadScore> {
-    let accounts = account_table(model, ds, states, as_of);
-    (0..ds.profiles.len())
-        .into_par_iter()
-        .map(|i| {
-            model.score(
-                &ds.profiles[i],
-                &states[i],
-                account_of(ds, &accounts, i),
-                as_of,
-            )
-        })
-        .collect()
+pub fn score_all(model: &Model, ds: &Dataset, as_of: Timestamp) -> Vec<LeadScore> {
+    let with_accounts = model.has_account_aggregates();
+    let scored: Vec<Vec<(u32, LeadScore)>> = units(ds)
+        .par_iter()
+        .map_init(
+            || (Vec::<LeadState>::new(), Scratch::default()),
+            |(pool, scratch), members| {
+                while pool.len() < members.len() {
+                    pool.push(LeadState::new(model));
+                }
+                let states = &mut pool[..members.len()];
+                for (state, &lead) in states.iter_mut().zip(members) {
+                    fill(model, ds, lead as usize, state);
+                }
+                let in_account = ds.lead_account[members[0] as usize].is_some();
+                let values = (with_accounts && in_account).then(|| {
+                    let contacts: Vec<&LeadState> = states.iter().collect();
+                    account_values(model, &contacts, as_of)
+                });
+                members
+                    .iter()
+                    .zip(states.iter())
+                    .map(|(&lead, state)| {
+                        let profile = &ds.profiles[lead as usize];
+                        (
+                            lead,
+                            model.score_with(scratch, profile, state, values.as_deref(), as_of),
+                        )
+                    })
+                    .collect()
+            },
+        )
+        .collect();
+    let mut out: Vec<Option<LeadScore>> = vec![None; ds.profiles.len()];
+    for (lead, score) in scored.into_iter().flatten() {
+        out[lead as usize] = Some(score);
+    }
+    out.into_iter().flatten().collect()
 }
 
 /// Lead indices, hottest first: by total, then fit, then id, so ties have a fixed order.

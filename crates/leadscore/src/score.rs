@@ -106,8 +106,7 @@ fn load(inputs: &Inputs) -> Result<(Model, Dataset, Timestamp)> {
 /// Runs `leadscore score`.
 pub fn run_score(args: ScoreArgs) -> Result<()> {
     let (model, ds, as_of) = load(&args.inputs)?;
-    let states = rescore::build_states(&model, &ds);
-    let scores = rescore::score_all(&model, &ds, &states, as_of);
+    let scores = rescore::score_all(&model, &ds, as_of);
     let mut order = rescore::ranking(&ds, &scores);
     if args.limit > 0 {
         order.truncate(args.limit);
@@ -134,11 +133,11 @@ pub fn run_explain(args: ExplainArgs) -> Result<()> {
     let lead = ds
         .lead_index(&args.lead_id)
         .ok_or_else(|| anyhow!("no lead with id `{}` in the input", args.lead_id))?;
-    let states = rescore::build_states(&model, &ds);
-    let accounts = rescore::account_table(&model, &ds, &states, as_of);
+    let state = rescore::lead_state(&model, &ds, lead);
+    let accounts = rescore::account_table(&model, &ds, as_of);
     let (score, explanation) = model.explain(
         &ds.profiles[lead],
-        &states[lead],
+        &state,
         rescore::account_of(&ds, &accounts, lead),
         as_of,
     );

@@ -41,6 +41,9 @@ const IDENTIFY_EVENTS: f64 = 0.6;
 /// task, small enough to balance two or more cores.
 const CHUNK: usize = 256;
 
+/// The most elements [`generate_companies`] reserves room for up front.
+const MAX_RESERVE: usize = 1 << 24;
+
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SynthConfig {
@@ -119,11 +122,15 @@ pub fn generate(cfg: &SynthConfig) -> SynthData {
         .into_par_iter()
         .map(|c| generate_companies(cfg, c * CHUNK..((c + 1) * CHUNK).min(n)))
         .collect();
-    let mut all = SynthData {
-        profiles: Vec::with_capacity(chunks.iter().map(|c| c.profiles.len()).sum()),
-        events: Vec::with_capacity(chunks.iter().map(|c| c.events.len()).sum()),
-        outcomes: Vec::with_capacity(chunks.iter().map(|c| c.outcomes.len()).sum()),
-    };
+    let profiles: usize = chunks.iter().map(|c| c.profiles.len()).sum();
+    let events: usize = chunks.iter().map(|c| c.events.len()).sum();
+    // Growing the first chunk's vectors instead of starting empty saves
+    // copying it, and a large vector grows by remapping rather than copying.
+    let mut chunks = chunks.into_iter();
+    let mut all = chunks.next().unwrap_or_default();
+    all.profiles.reserve_exact(profiles - all.profiles.len());
+    all.outcomes.reserve_exact(profiles - all.outcomes.len());
+    all.events.reserve_exact(events - all.events.len());
     for chunk in chunks {
         all.append(chunk);
     }
@@ -137,12 +144,13 @@ pub fn generate(cfg: &SynthConfig) -> SynthData {
 pub fn generate_companies(cfg: &SynthConfig, companies: Range<usize>) -> SynthData {
     let plan = Plan::new(cfg);
     let mut out = SynthData::default();
-    // A little over the expectation, so that the vectors rarely grow.
+    // A little over the expectation, so that the vectors rarely grow; capped,
+    // as it is only a hint and the configuration may be absurd.
     let expected = companies.len() as f64 * plan.contacts_mean * 1.1;
-    out.profiles.reserve(expected as usize);
-    out.outcomes.reserve(expected as usize);
-    out.events
-        .reserve((expected * cfg.events_per_lead.max(1.0)) as usize);
+    out.profiles.reserve((expected as usize).min(MAX_RESERVE));
+    out.outcomes.reserve((expected as usize).min(MAX_RESERVE));
+    let events = expected * cfg.events_per_lead.max(1.0);
+    out.events.reserve((events as usize).min(MAX_RESERVE));
     let mut behave = behaviour::Generator::new(&plan);
     let mut taken = Vec::with_capacity(MAX_CONTACTS);
     for index in companies {

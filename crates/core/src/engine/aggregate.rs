@@ -13,10 +13,12 @@ fn in_window(hits: &[AggHit], agg: &Aggregate, as_of: Timestamp) -> (usize, usiz
     (lo, hi.max(lo))
 }
 
-fn distinct(mut keys: Vec<u64>) -> f64 {
+fn distinct(keys: &mut [u64]) -> f64 {
+    if keys.len() < 2 {
+        return keys.len() as f64;
+    }
     keys.sort_unstable();
-    keys.dedup();
-    keys.len() as f64
+    1.0 + keys.windows(2).filter(|w| w[0] != w[1]).count() as f64
 }
 
 /// True if some hit in the window came after a silence of at least `dormant`.
@@ -24,9 +26,11 @@ fn reactivated(times: &[Timestamp], lo: usize, hi: usize, dormant: i64) -> bool 
     (lo.max(1)..hi).any(|i| times[i].since(times[i - 1]) >= dormant)
 }
 
-/// The value of a lead-scope aggregate at `as_of`.
-pub(crate) fn lead_aggregate(agg: &Aggregate, hits: &[AggHit], as_of: Timestamp) -> f64 {
-    aggregate_value(agg, std::iter::once(hits), as_of)
+/// Reusable buffers for distinct counts and reactivation.
+#[derive(Debug, Default)]
+pub struct AggScratch {
+    keys: Vec<u64>,
+    times: Vec<Timestamp>,
 }
 
 /// The value of an aggregate over the hits of one or more contacts (one for
@@ -35,11 +39,14 @@ pub fn aggregate_value<'a>(
     agg: &Aggregate,
     contacts: impl Iterator<Item = &'a [AggHit]>,
     as_of: Timestamp,
+    scratch: &mut AggScratch,
 ) -> f64 {
     let mut count = 0usize;
     let mut active_contacts = 0usize;
-    let mut keys: Vec<u64> = Vec::new();
-    let mut times: Vec<Timestamp> = Vec::new();
+    let keys = &mut scratch.keys;
+    let times = &mut scratch.times;
+    keys.clear();
+    times.clear();
     for hits in contacts {
         let (lo, hi) = in_window(hits, agg, as_of);
         count += hi - lo;
@@ -64,12 +71,7 @@ pub fn aggregate_value<'a>(
             times.sort_unstable();
             let start = as_of.0.saturating_sub(agg.window.0);
             let lo = times.partition_point(|t| t.0 <= start);
-            f64::from(u8::from(reactivated(
-                &times,
-                lo,
-                times.len(),
-                agg.dormant.0,
-            )))
+            f64::from(u8::from(reactivated(times, lo, times.len(), agg.dormant.0)))
         }
     }
 }
@@ -81,13 +83,19 @@ pub fn account_values(
     contacts: &[&super::LeadState],
     as_of: Timestamp,
 ) -> Vec<f64> {
+    let mut scratch = AggScratch::default();
     model
         .aggregates
         .iter()
         .enumerate()
         .map(|(i, agg)| {
             if agg.account {
-                aggregate_value(agg, contacts.iter().map(|s| &s.aggregates[i][..]), as_of)
+                aggregate_value(
+                    agg,
+                    contacts.iter().map(|s| &s.aggregates[i][..]),
+                    as_of,
+                    &mut scratch,
+                )
             } else {
                 0.0
             }

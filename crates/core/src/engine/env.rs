@@ -1,19 +1,28 @@
 //! Evaluation environments: how compiled conditions read an event or a lead.
 
-use crate::event::Event;
+use crate::event::{Event, SESSION_KEYS};
 use crate::expr::{Env, Slot};
-use crate::model::Model;
+use crate::model::{EventKey, KeyUse, MAX_EVENT_SLOTS, Model};
 use crate::value::Value;
-use smol_str::SmolStr;
 
-/// An event as seen by event conditions.
+/// Where an event slot's value is: a property position, or a marker.
+const MISSING: u8 = u8::MAX;
+const NAME: u8 = u8::MAX - 1;
+const CHANNEL: u8 = u8::MAX - 2;
+
+/// An event as seen by event conditions and aggregates.
 ///
-/// Property slots read straight from the event; only `event` and `channel`,
-/// which are not stored as properties, are materialised, and only when the
-/// model uses them.
+/// Every slot, and the session and channel properties, are located once in
+/// one pass over the event's properties (see `KeyMatcher`), so a property
+/// read by several conditions is looked up once; conditions then read by
+/// position. `event`
+/// and `channel`, which are not stored as properties, are materialised only
+/// when the model uses them.
 pub struct EventEnv<'a> {
     event: &'a Event,
-    keys: &'a [SmolStr],
+    at: [u8; MAX_EVENT_SLOTS],
+    session_at: [u8; SESSION_KEYS.len()],
+    channel_at: u8,
     name: Value,
     channel: Value,
 }
@@ -21,36 +30,86 @@ pub struct EventEnv<'a> {
 impl<'a> EventEnv<'a> {
     /// Prepares `event` for the model's event conditions.
     #[inline]
-    pub fn new(model: &'a Model, event: &'a Event) -> EventEnv<'a> {
-        let keys = model.event_slots.as_slice();
-        let uses = |k: &str| keys.iter().any(|x| x == k);
-        let name = if uses(crate::model::EVENT_NAME_KEY) {
-            Value::Str(event.name.clone())
-        } else {
-            Value::Null
-        };
-        let channel = if uses(crate::model::EVENT_CHANNEL_KEY) {
-            Value::Str(event.channel().into())
-        } else {
-            Value::Null
-        };
-        EventEnv {
+    pub fn new(model: &Model, event: &'a Event) -> EventEnv<'a> {
+        let mut at = [MISSING; MAX_EVENT_SLOTS];
+        for (slot, key) in at.iter_mut().zip(&model.event_keys) {
+            *slot = match key {
+                EventKey::Name => NAME,
+                EventKey::Channel => CHANNEL,
+                EventKey::Prop(_) => MISSING,
+            };
+        }
+        let mut session_at = [MISSING; SESSION_KEYS.len()];
+        let mut channel_at = MISSING;
+        for (pos, (k, _)) in event
+            .properties
+            .0
+            .iter()
+            .enumerate()
+            .take(usize::from(CHANNEL))
+        {
+            let pos = pos as u8;
+            for found in model.key_matcher.find(k) {
+                let cell = match found {
+                    KeyUse::Slot(i) => &mut at[usize::from(i)],
+                    KeyUse::Session(i) => &mut session_at[usize::from(i)],
+                    KeyUse::Channel => &mut channel_at,
+                };
+                // The first property with a key wins, as in `Props::get`.
+                if *cell == MISSING {
+                    *cell = pos;
+                }
+            }
+        }
+        let (needs_name, needs_channel) = model.event_needs;
+        let mut env = EventEnv {
             event,
-            keys,
-            name,
-            channel,
+            at,
+            session_at,
+            channel_at,
+            name: Value::Null,
+            channel: Value::Null,
+        };
+        if needs_name {
+            env.name = Value::Str(event.name.clone());
+        }
+        if needs_channel {
+            env.channel = Value::Str(env.channel_name().into());
+        }
+        env
+    }
+
+    fn prop(&self, pos: u8) -> &'a Value {
+        &self.event.properties.0[usize::from(pos)].1
+    }
+
+    /// Same as [`Event::session`], from the positions found in the scan.
+    pub fn session(&self) -> Option<&'a str> {
+        self.session_at
+            .iter()
+            .filter(|p| **p != MISSING)
+            .find_map(|p| self.prop(*p).as_str())
+    }
+
+    /// Same as [`Event::channel`], from the positions found in the scan.
+    pub fn channel_name(&self) -> &'a str {
+        match (self.channel_at != MISSING).then(|| self.prop(self.channel_at)) {
+            Some(Value::Str(s)) => s,
+            _ => self.event.inferred_channel(),
         }
     }
 }
 
+static NULL: Value = Value::Null;
+
 impl Env for EventEnv<'_> {
     #[inline]
     fn get(&self, slot: Slot) -> &Value {
-        let key = self.keys[slot.0 as usize].as_str();
-        match key {
-            crate::model::EVENT_NAME_KEY => &self.name,
-            crate::model::EVENT_CHANNEL_KEY => &self.channel,
-            _ => self.event.properties.get(key),
+        match self.at[slot.0 as usize] {
+            MISSING => &NULL,
+            NAME => &self.name,
+            CHANNEL => &self.channel,
+            pos => self.prop(pos),
         }
     }
 }

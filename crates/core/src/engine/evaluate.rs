@@ -6,7 +6,7 @@
 //! may use. A [`Recorder`] observes every step for explanations; the scoring
 //! path uses [`NoRecord`], which compiles away.
 
-use super::aggregate::{aggregate_value, lead_aggregate};
+use super::aggregate::{AggScratch, aggregate_value};
 use super::result::{LeadScore, Reason, RuleKind, TOP_REASONS};
 use super::state::LeadState;
 use crate::email;
@@ -95,6 +95,21 @@ pub(crate) fn rule_detail(
     }
 }
 
+/// Reusable buffers for scoring many leads: scoring one lead then allocates
+/// only its result.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    slots: Vec<Value>,
+    agg: AggScratch,
+}
+
+#[inline]
+fn put(slots: &mut [Value], slot: Option<u32>, v: Value) {
+    if let Some(s) = slot {
+        slots[s as usize] = v;
+    }
+}
+
 impl Model {
     /// Scores a lead at `as_of` from its profile and state. `account` holds
     /// the values of the model's account aggregates (by aggregate index) for
@@ -106,49 +121,64 @@ impl Model {
         account: Option<&[f64]>,
         as_of: Timestamp,
     ) -> LeadScore {
-        self.evaluate(profile, state, account, as_of, &mut NoRecord)
+        self.evaluate(
+            &mut Scratch::default(),
+            profile,
+            state,
+            account,
+            as_of,
+            &mut NoRecord,
+        )
     }
 
-    /// [`Model::score`] with a recorder watching every step.
+    /// [`Model::score`] reusing `scratch`, for scoring many leads.
+    pub fn score_with(
+        &self,
+        scratch: &mut Scratch,
+        profile: &Profile,
+        state: &LeadState,
+        account: Option<&[f64]>,
+        as_of: Timestamp,
+    ) -> LeadScore {
+        self.evaluate(scratch, profile, state, account, as_of, &mut NoRecord)
+    }
+
+    /// Scores a lead with a recorder watching every step.
     pub fn evaluate<R: Recorder>(
         &self,
+        scratch: &mut Scratch,
         profile: &Profile,
         state: &LeadState,
         account: Option<&[f64]>,
         as_of: Timestamp,
         rec: &mut R,
     ) -> LeadScore {
-        let mut slots = vec![Value::Null; self.lead_slots.len()];
+        let c = &self.computed;
+        let slots = &mut scratch.slots;
+        slots.clear();
         let email = email::assess(profile.get(EMAIL_ATTRIBUTE).as_str());
         let email_class = email.class();
         let last_activity = state.last_activity(as_of);
         let events = state.times.partition_point(|t| *t <= as_of) as u32;
 
         // Profile, email and activity: known before any rule runs.
-        for (slot, kind) in slots.iter_mut().zip(&self.lead_slots) {
-            *slot = match kind {
-                LeadSlot::Attr(name) => profile.get(name).clone(),
-                LeadSlot::EmailValid => Value::Bool(email.valid),
-                LeadSlot::EmailDisposable => Value::Bool(email.disposable),
-                LeadSlot::EmailRole => Value::Bool(email.role),
-                LeadSlot::EmailFree => Value::Bool(email.free),
-                LeadSlot::EmailCorporate => Value::Bool(email.corporate),
-                LeadSlot::EmailQuality => Value::Str(email_class.as_str().into()),
-                LeadSlot::EmailDomain => email.domain.clone().map_or(Value::Null, Value::Str),
-                // Whole days: the value then changes only at day
-                // boundaries, which keeps review times exact.
-                LeadSlot::DaysSinceActivity => last_activity.map_or(Value::Null, |t| {
-                    Value::Num(as_of.since(t).div_euclid(DAY_MS) as f64)
-                }),
-                LeadSlot::EventCount => Value::Num(f64::from(events)),
-                _ => Value::Null,
-            };
-        }
-        let set = |slots: &mut [Value], kind: &LeadSlot, v: Value| {
-            if let Some(s) = self.lead_slot(kind) {
-                slots[s.0 as usize] = v;
-            }
-        };
+        slots.extend(self.lead_slots.iter().map(|kind| match kind {
+            LeadSlot::Attr(name) => profile.get(name).clone(),
+            LeadSlot::EmailValid => Value::Bool(email.valid),
+            LeadSlot::EmailDisposable => Value::Bool(email.disposable),
+            LeadSlot::EmailRole => Value::Bool(email.role),
+            LeadSlot::EmailFree => Value::Bool(email.free),
+            LeadSlot::EmailCorporate => Value::Bool(email.corporate),
+            LeadSlot::EmailQuality => Value::Str(email_class.as_str().into()),
+            LeadSlot::EmailDomain => email.domain.clone().map_or(Value::Null, Value::Str),
+            // Whole days: the value then changes only at day boundaries,
+            // which keeps review times exact.
+            LeadSlot::DaysSinceActivity => last_activity.map_or(Value::Null, |t| {
+                Value::Num(as_of.since(t).div_euclid(DAY_MS) as f64)
+            }),
+            LeadSlot::EventCount => Value::Num(f64::from(events)),
+            _ => Value::Null,
+        }));
 
         // BANT.
         let mut bant_bits = 0u8;
@@ -156,14 +186,10 @@ impl Model {
             let holds = cond.as_ref().is_some_and(|c| c.eval(slots.as_slice()));
             rec.bant(i, holds);
             bant_bits |= u8::from(holds) << i;
-            set(&mut slots, &LeadSlot::Bant(i as u8), Value::Bool(holds));
+            put(slots, c.bant[i], Value::Bool(holds));
         }
         let bant = bant_bits.count_ones() as u8;
-        set(
-            &mut slots,
-            &LeadSlot::BantCount,
-            Value::Num(f64::from(bant)),
-        );
+        put(slots, c.bant_count, Value::Num(f64::from(bant)));
 
         let mut groups = vec![0.0; self.groups.len()];
         let mut reasons = Vec::with_capacity(TOP_REASONS);
@@ -189,7 +215,7 @@ impl Model {
             }
         }
         let fit = self.fit_bounds.clamp(fit);
-        set(&mut slots, &LeadSlot::Fit, Value::Num(fit));
+        put(slots, c.fit, Value::Num(fit));
 
         // Engagement rules.
         let mut engagement = 0.0;
@@ -212,21 +238,13 @@ impl Model {
 
         // Aggregates, lead and account.
         for (i, agg) in self.aggregates.iter().enumerate() {
-            let v = if agg.account {
-                match account {
-                    Some(values) => values.get(i).copied().unwrap_or(0.0),
-                    None => aggregate_value(agg, std::iter::once(&state.aggregates[i][..]), as_of),
-                }
-            } else {
-                lead_aggregate(agg, &state.aggregates[i], as_of)
+            let own = std::iter::once(&state.aggregates[i][..]);
+            let v = match account {
+                Some(values) if agg.account => values.get(i).copied().unwrap_or(0.0),
+                _ => aggregate_value(agg, own, as_of, &mut scratch.agg),
             };
             rec.aggregate(i, v);
-            let kind = if agg.account {
-                LeadSlot::AccountAggregate(i as u16)
-            } else {
-                LeadSlot::Aggregate(i as u16)
-            };
-            set(&mut slots, &kind, Value::Num(v));
+            put(slots, c.aggregates[i], Value::Num(v));
         }
 
         // Signals.
@@ -259,32 +277,32 @@ impl Model {
             }
             .clamp(*value);
         }
-        set(&mut slots, &LeadSlot::Engagement, Value::Num(engagement));
-        set(&mut slots, &LeadSlot::Total, Value::Num(total));
-        for (i, v) in groups.iter().enumerate() {
-            set(&mut slots, &LeadSlot::Group(i as u16), Value::Num(*v));
+        put(slots, c.engagement, Value::Num(engagement));
+        put(slots, c.total, Value::Num(total));
+        for (slot, v) in c.groups.iter().zip(&groups) {
+            put(slots, *slot, Value::Num(*v));
         }
 
         // Grades.
         let fit_band = self.grades.fit_band(fit);
         let engagement_level = self.grades.engagement_level(engagement);
         let hot = self.grades.hot[usize::from(fit_band)][usize::from(engagement_level - 1)];
-        set(
-            &mut slots,
-            &LeadSlot::FitGrade,
+        put(
+            slots,
+            c.fit_grade,
             Value::Str(SmolStr::from_iter([char::from(b'A' + fit_band)])),
         );
-        set(
-            &mut slots,
-            &LeadSlot::EngagementLevel,
+        put(
+            slots,
+            c.engagement_level,
             Value::Num(f64::from(engagement_level)),
         );
-        set(
-            &mut slots,
-            &LeadSlot::Cell,
+        put(
+            slots,
+            c.cell,
             Value::Str(crate::model::cell_name(fit_band, engagement_level)),
         );
-        set(&mut slots, &LeadSlot::Hot, Value::Bool(hot));
+        put(slots, c.hot, Value::Bool(hot));
 
         // Stage: a manual stage set by a person wins; otherwise the highest
         // automatic stage whose criteria hold.

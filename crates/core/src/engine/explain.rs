@@ -97,7 +97,14 @@ impl Model {
         as_of: Timestamp,
     ) -> (LeadScore, Explanation) {
         let mut c = Collect::default();
-        let score = self.evaluate(profile, state, account, as_of, &mut c);
+        let score = self.evaluate(
+            &mut super::Scratch::default(),
+            profile,
+            state,
+            account,
+            as_of,
+            &mut c,
+        );
         let group = |g: Option<usize>| g.map(|g| self.groups[g].name.to_string());
         let flat = |kind, rule: &str, cond: &str, g, matched, points| ExplainLine {
             kind: kind_name(kind),

@@ -14,8 +14,10 @@ mod result;
 mod review;
 mod state;
 
-pub use aggregate::{account_values, aggregate_value};
-pub use evaluate::{EMAIL_ATTRIBUTE, MANUAL_STAGE_ATTRIBUTE, NoRecord, Recorder, RuleDetail};
+pub use aggregate::{AggScratch, account_values, aggregate_value};
+pub use evaluate::{
+    EMAIL_ATTRIBUTE, MANUAL_STAGE_ATTRIBUTE, NoRecord, Recorder, RuleDetail, Scratch,
+};
 pub use explain::{ExplainLine, Explanation};
 pub use result::{LeadScore, Reason, RuleKind, TOP_REASONS};
 pub use state::{AggHit, Hit, LeadState, RuleHits};

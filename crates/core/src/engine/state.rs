@@ -115,33 +115,54 @@ impl LeadState {
     /// Applies one event. The caller makes sure each event is applied once
     /// (ingestion deduplicates by message id).
     pub fn apply(&mut self, model: &Model, event: &Event) {
+        self.apply_parts(model, event, false);
+    }
+
+    /// Applies one event to the account aggregates only: what an account
+    /// roll-up needs from a contact, at a fraction of the cost.
+    pub fn apply_account_only(&mut self, model: &Model, event: &Event) {
+        self.apply_parts(model, event, true);
+    }
+
+    fn apply_parts(&mut self, model: &Model, event: &Event, account_only: bool) {
+        if !account_only {
+            insert_sorted(&mut self.times, event.timestamp);
+        }
+        let d = match model.dispatch.get(event.name.as_str()) {
+            Some(d) => d,
+            // Bookkeeping messages meet only the rules that name them.
+            None if event.is_identity() => return,
+            None => &model.dispatch_any,
+        };
+        if d.rules.is_empty() && d.aggs.is_empty() {
+            return;
+        }
         let hit = Hit {
             t: event.timestamp,
             tie: stable_hash(event.message_id.as_str()),
         };
-        insert_sorted(&mut self.times, event.timestamp);
         let env = EventEnv::new(model, event);
-        let rules = model
-            .rules_by_event
-            .get(event.name.as_str())
-            .unwrap_or(&model.rules_any_event);
-        for &i in rules {
-            let rule = &model.engagement[i as usize];
-            if rule.when.eval(&env) {
-                add_limited(&mut self.rules[i as usize], hit, rule.limit);
+        if !account_only {
+            for &i in &d.rules {
+                let rule = &model.engagement[i as usize];
+                if rule.when.eval(&env) {
+                    add_limited(&mut self.rules[i as usize], hit, rule.limit);
+                }
             }
         }
-        let aggs = model
-            .aggs_by_event
-            .get(event.name.as_str())
-            .unwrap_or(&model.aggs_any_event);
-        if aggs.is_empty() {
-            return;
-        }
-        let mut keys = None;
-        for &i in aggs {
-            if model.aggregates[i as usize].when.eval(&env) {
-                let (session, channel) = *keys.get_or_insert_with(|| session_and_channel(event));
+        let session = if d.needs_session {
+            session_key(event, &env)
+        } else {
+            0
+        };
+        let channel = if d.needs_channel {
+            stable_hash(env.channel_name())
+        } else {
+            0
+        };
+        for &i in &d.aggs {
+            let agg = &model.aggregates[i as usize];
+            if (agg.account || !account_only) && agg.when.eval(&env) {
                 insert_sorted(
                     &mut self.aggregates[i as usize],
                     AggHit {
@@ -155,10 +176,11 @@ impl LeadState {
     }
 }
 
-fn session_and_channel(event: &Event) -> (u64, u64) {
-    let session = match event.session() {
+/// The session an event counts towards: its `session_id`, or without one,
+/// one session per visitor per day.
+fn session_key(event: &Event, env: &EventEnv<'_>) -> u64 {
+    match env.session() {
         Some(s) => stable_hash(s),
-        // Without a session id, one visitor's activity on one day is one session.
         None => {
             let who = event
                 .user_id
@@ -167,8 +189,7 @@ fn session_and_channel(event: &Event) -> (u64, u64) {
                 .unwrap_or("");
             stable_hash(&(who, event.timestamp.day()))
         }
-    };
-    (session, stable_hash(event.channel()))
+    }
 }
 
 /// Records a hit under a frequency limit, keeping the earliest events of
@@ -185,8 +206,19 @@ fn add_limited(r: &mut RuleHits, hit: Hit, limit: Limit) {
     };
     let at = insert_sorted(&mut r.kept, hit);
     let bucket = bucket_of(hit.t);
-    let start = r.kept[..at].partition_point(|h| bucket_of(h.t) < bucket);
-    let end = at + r.kept[at..].partition_point(|h| bucket_of(h.t) == bucket);
+    // Hits of one period sit next to each other; there are at most n + 1.
+    let start = at
+        - r.kept[..at]
+            .iter()
+            .rev()
+            .take_while(|h| bucket_of(h.t) == bucket)
+            .count();
+    let end = at
+        + 1
+        + r.kept[at + 1..]
+            .iter()
+            .take_while(|h| bucket_of(h.t) == bucket)
+            .count();
     if end - start > n {
         let dropped = r.kept.remove(end - 1);
         insert_sorted(&mut r.limited, dropped);

@@ -641,8 +641,32 @@ fn compile_sections<'i>(
     };
     let lead_slots = lead_scope.slots.into_inner();
     let event_slots = event_scope.keys.into_inner();
-    let (rules_by_event, rules_any_event) = index_by_event(engagement.iter().map(|r| &r.events));
-    let (aggs_by_event, aggs_any_event) = index_by_event(aggregates.iter().map(|a| &a.events));
+    let (dispatch, dispatch_any) = dispatch_table(&engagement, &aggregates);
+    if event_slots.len() > super::MAX_EVENT_SLOTS {
+        cx.err(
+            0..0,
+            "",
+            format!(
+                "event conditions read {} distinct properties; a model may read at most {}",
+                event_slots.len(),
+                super::MAX_EVENT_SLOTS
+            ),
+        );
+    }
+    let computed = super::ComputedSlots::new(&lead_slots, &aggregates, groups.len());
+    let event_keys: Vec<super::EventKey> = event_slots
+        .iter()
+        .map(|k| match k.as_str() {
+            super::EVENT_NAME_KEY => super::EventKey::Name,
+            super::EVENT_CHANNEL_KEY => super::EventKey::Channel,
+            _ => super::EventKey::Prop(k.clone()),
+        })
+        .collect();
+    let event_needs = (
+        event_keys.contains(&super::EventKey::Name),
+        event_keys.contains(&super::EventKey::Channel),
+    );
+    let key_matcher = super::KeyMatcher::new(&event_keys);
     Some(Model {
         name: meta.name.as_str().into(),
         version,
@@ -661,10 +685,12 @@ fn compile_sections<'i>(
         stages,
         lead_slots,
         event_slots,
-        rules_by_event,
-        rules_any_event,
-        aggs_by_event,
-        aggs_any_event,
+        dispatch,
+        dispatch_any,
+        computed,
+        event_keys,
+        event_needs,
+        key_matcher,
     })
 }
 
@@ -685,13 +711,52 @@ fn index_by_event<'a>(
             }
         }
     }
-    // Rules for "any event" must also run, in rule order, for named events.
-    for list in by_name.values_mut() {
-        list.extend(&any);
-        list.sort_unstable();
-        list.dedup();
-    }
     (by_name, any)
+}
+
+/// One table from event name to everything that event meets; rules for
+/// "any event" are merged in, in model order.
+fn dispatch_table(
+    engagement: &[EngagementRule],
+    aggregates: &[Aggregate],
+) -> (FxHashMap<SmolStr, super::Dispatch>, super::Dispatch) {
+    let (rules_by, rules_any) = index_by_event(engagement.iter().map(|r| &r.events));
+    let (aggs_by, aggs_any) = index_by_event(aggregates.iter().map(|a| &a.events));
+    let merged = |named: Option<&Vec<u32>>, any: &[u32]| {
+        let mut v: Vec<u32> = named.into_iter().flatten().chain(any).copied().collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let make = |rules: Vec<u32>, aggs: Vec<u32>| {
+        let kinds = |k| aggs.iter().any(|&a| aggregates[a as usize].kind == k);
+        super::Dispatch {
+            needs_session: kinds(AggregateKind::Sessions),
+            needs_channel: kinds(AggregateKind::Channels),
+            rules,
+            aggs,
+        }
+    };
+    let names: std::collections::BTreeSet<&SmolStr> =
+        rules_by.keys().chain(aggs_by.keys()).collect();
+    let table = names
+        .into_iter()
+        .map(|n| {
+            // Bookkeeping messages meet only the rules that name them.
+            let identity = ["identify", "group", "alias"].contains(&n.as_str());
+            let (rules_any, aggs_any): (&[u32], &[u32]) = if identity {
+                (&[], &[])
+            } else {
+                (&rules_any, &aggs_any)
+            };
+            let d = make(
+                merged(rules_by.get(n), rules_any),
+                merged(aggs_by.get(n), aggs_any),
+            );
+            (n.clone(), d)
+        })
+        .collect();
+    (table, make(rules_any, aggs_any))
 }
 
 fn grades(cx: &mut Cx<'_>, g: &file::Grades, span: Range<usize>) -> Grades {

@@ -322,14 +322,156 @@ pub struct Model {
     pub lead_slots: Vec<LeadSlot>,
     /// The event property behind each event slot, in slot order.
     pub event_slots: Vec<SmolStr>,
-    /// Engagement rules (by index) for each event name.
-    pub(crate) rules_by_event: FxHashMap<SmolStr, Vec<u32>>,
-    /// Engagement rules that look at any event.
-    pub(crate) rules_any_event: Vec<u32>,
-    /// Aggregates (by index) for each event name.
-    pub(crate) aggs_by_event: FxHashMap<SmolStr, Vec<u32>>,
-    /// Aggregates that look at any event.
-    pub(crate) aggs_any_event: Vec<u32>,
+    /// What each event name meets: rules, aggregates and the values they need.
+    pub(crate) dispatch: FxHashMap<SmolStr, Dispatch>,
+    /// What an event whose name no rule names meets.
+    pub(crate) dispatch_any: Dispatch,
+    /// Where computed values go in the lead slot table.
+    pub(crate) computed: ComputedSlots,
+    /// What each event slot reads.
+    pub(crate) event_keys: Vec<EventKey>,
+    /// Whether any event condition reads the event name or channel.
+    pub(crate) event_needs: (bool, bool),
+    /// Finds the property keys the engine reads, by length first.
+    pub(crate) key_matcher: KeyMatcher,
+}
+
+/// What a property key found in an event is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyUse {
+    /// An event slot.
+    Slot(u8),
+    /// A session id property, by preference order.
+    Session(u8),
+    /// The explicit channel property.
+    Channel,
+}
+
+/// The property keys the engine reads, grouped by length: an event's
+/// property is checked against the few keys of its length only, instead of
+/// against every key. Most keys differ in length, so usually one comparison
+/// decides.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KeyMatcher {
+    by_len: Vec<Vec<(Box<[u8]>, KeyUse)>>,
+}
+
+impl KeyMatcher {
+    pub(crate) fn new(keys: &[EventKey]) -> KeyMatcher {
+        let mut m = KeyMatcher::default();
+        for (i, k) in keys.iter().enumerate() {
+            if let EventKey::Prop(p) = k {
+                m.add(p, KeyUse::Slot(i as u8));
+            }
+        }
+        for (i, k) in crate::event::SESSION_KEYS.iter().enumerate() {
+            m.add(k, KeyUse::Session(i as u8));
+        }
+        m.add(crate::event::CHANNEL_KEY, KeyUse::Channel);
+        m
+    }
+
+    fn add(&mut self, key: &str, use_: KeyUse) {
+        let len = key.len();
+        if self.by_len.len() <= len {
+            self.by_len.resize_with(len + 1, Vec::new);
+        }
+        self.by_len[len].push((key.as_bytes().into(), use_));
+    }
+
+    /// The uses of a key, if the engine reads it.
+    #[inline]
+    pub(crate) fn find<'a>(&'a self, key: &'a str) -> impl Iterator<Item = KeyUse> + 'a {
+        let b = key.as_bytes();
+        self.by_len
+            .get(b.len())
+            .into_iter()
+            .flatten()
+            .filter(move |(k, _)| **k == *b)
+            .map(|(_, u)| *u)
+    }
+}
+
+/// The rules and aggregates one event name meets, found with a single
+/// look-up per event.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Dispatch {
+    /// Engagement rules, by index, in model order.
+    pub rules: Vec<u32>,
+    /// Aggregates, by index, in model order.
+    pub aggs: Vec<u32>,
+    /// Whether any of those aggregates counts distinct sessions.
+    pub needs_session: bool,
+    /// Whether any of those aggregates counts distinct channels.
+    pub needs_channel: bool,
+}
+
+/// Most distinct event properties one model may read: event slots are
+/// resolved into a fixed-size table once per event.
+pub const MAX_EVENT_SLOTS: usize = 32;
+
+/// What an event slot reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum EventKey {
+    /// The event's name.
+    Name,
+    /// The event's channel.
+    Channel,
+    /// A property.
+    Prop(SmolStr),
+}
+
+/// Slot numbers of computed values, resolved once at compile time so that
+/// evaluation writes them without searching the slot table.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ComputedSlots {
+    pub bant: [Option<u32>; 4],
+    pub bant_count: Option<u32>,
+    pub fit: Option<u32>,
+    pub aggregates: Vec<Option<u32>>,
+    pub engagement: Option<u32>,
+    pub total: Option<u32>,
+    pub groups: Vec<Option<u32>>,
+    pub fit_grade: Option<u32>,
+    pub engagement_level: Option<u32>,
+    pub cell: Option<u32>,
+    pub hot: Option<u32>,
+}
+
+impl ComputedSlots {
+    pub(crate) fn new(
+        slots: &[LeadSlot],
+        aggregates: &[Aggregate],
+        groups: usize,
+    ) -> ComputedSlots {
+        let find = |kind: &LeadSlot| slots.iter().position(|k| k == kind).map(|i| i as u32);
+        ComputedSlots {
+            bant: std::array::from_fn(|i| find(&LeadSlot::Bant(i as u8))),
+            bant_count: find(&LeadSlot::BantCount),
+            fit: find(&LeadSlot::Fit),
+            aggregates: aggregates
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    let i = i as u16;
+                    find(&if a.account {
+                        LeadSlot::AccountAggregate(i)
+                    } else {
+                        LeadSlot::Aggregate(i)
+                    })
+                })
+                .collect(),
+            engagement: find(&LeadSlot::Engagement),
+            total: find(&LeadSlot::Total),
+            groups: (0..groups)
+                .map(|g| find(&LeadSlot::Group(g as u16)))
+                .collect(),
+            fit_grade: find(&LeadSlot::FitGrade),
+            engagement_level: find(&LeadSlot::EngagementLevel),
+            cell: find(&LeadSlot::Cell),
+            hot: find(&LeadSlot::Hot),
+        }
+    }
 }
 
 impl Model {

@@ -463,7 +463,7 @@ impl Generator {
                 };
                 let c = rng.random_range(0..vocab::CAMPAIGNS.len());
                 let campaign = vocab::CAMPAIGNS[c];
-                let mut p = props(sid, 4);
+                let mut p = props(sid, 3);
                 let email_id = self.id('e', c as u64, rng.random_range(1..=52u64));
                 p.push((key("campaign"), text(campaign)));
                 p.push((key("email_id"), Value::Str(email_id)));
@@ -472,7 +472,7 @@ impl Generator {
                 self.track("Email Opened", ts, email, p, out);
                 left -= 1;
                 if left > 0 && (clicked || unsubscribed) {
-                    let mut p = props(sid, 3);
+                    let mut p = props(sid, 2 + usize::from(clicked));
                     p.push((key("campaign"), text(campaign)));
                     p.push((key("channel"), text("email")));
                     let name = if clicked {
@@ -566,14 +566,17 @@ impl Generator {
         out: &mut Vec<Event>,
     ) {
         let utm = entry && chance(rng, 0.15);
-        let mut p = props(sid, if utm { 7 } else { 5 });
-        p.push((key("path"), text(page.path)));
-        p.push((key("url"), text(page.url)));
-        p.push((key("title"), text(page.title)));
         let referrer = match prev {
             Some(prev) => Some(prev.url),
             None => super::pick_weighted(rng, vocab::REFERRERS),
         };
+        // Exact capacity: page views are most of the data, and a spare slot
+        // would cost a tenth of the memory.
+        let extra = 3 + usize::from(referrer.is_some()) + 2 * usize::from(utm);
+        let mut p = props(sid, extra);
+        p.push((key("path"), text(page.path)));
+        p.push((key("url"), text(page.url)));
+        p.push((key("title"), text(page.title)));
         if let Some(r) = referrer {
             p.push((key("referrer"), text(r)));
         }

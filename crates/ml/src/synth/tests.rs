@@ -341,6 +341,20 @@ fn some_leads_go_dormant_and_come_back() {
 }
 
 #[test]
+fn property_vectors_are_exactly_sized() {
+    // Page views dominate the data; a spare slot each would cost ~10% memory.
+    let data = generate(&small());
+    for e in &data.events {
+        assert_eq!(
+            e.properties.0.len(),
+            e.properties.0.capacity(),
+            "{}",
+            e.name
+        );
+    }
+}
+
+#[test]
 fn sessions_are_short_and_small() {
     let data = generate(&small());
     let mut sessions: HashMap<&str, (i64, i64, usize)> = HashMap::new();

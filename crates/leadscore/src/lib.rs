@@ -1,0 +1,12 @@
+//! The leadscore command line's building blocks: reading files, scoring
+//! data sets in parallel, writing results, and the commands themselves. The
+//! `leadscore` binary only parses arguments and calls these.
+
+pub mod bench;
+pub mod demo;
+pub mod explain_text;
+pub mod export;
+pub mod input;
+pub mod output;
+pub mod rescore;
+pub mod score;
