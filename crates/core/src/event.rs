@@ -46,6 +46,11 @@ static NULL: Value = Value::Null;
 
 /// Properties that carry a session id, in order of preference.
 pub const SESSION_KEYS: [&str; 3] = ["session_id", "context.session_id", "context.sessionId"];
+/// Analytics tools send session ids as text or as numbers.
+pub(crate) fn is_session_id(v: &Value) -> bool {
+    matches!(v, Value::Str(_) | Value::Num(_))
+}
+
 /// The property that names the channel explicitly.
 pub const CHANNEL_KEY: &str = "channel";
 
@@ -126,10 +131,11 @@ impl Event {
 
     /// The session this event belongs to: `session_id` in properties or
     /// context, falling back to the anonymous id and the day (one visit a day).
-    pub fn session(&self) -> Option<&str> {
+    pub fn session(&self) -> Option<&Value> {
         SESSION_KEYS
             .iter()
-            .find_map(|key| self.properties.get(key).as_str())
+            .map(|key| self.properties.get(key))
+            .find(|v| is_session_id(v))
     }
 
     /// The channel the event came through, for cross-channel signals: an

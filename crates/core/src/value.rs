@@ -90,7 +90,7 @@ impl Value {
     }
 
     /// Truthiness for conditions: `true`, non-zero numbers, and the texts
-    /// "true"/"yes"/"1" (any case).
+    /// "true"/"yes"/"y" (any case); "false"/"no"/"n" are false.
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),

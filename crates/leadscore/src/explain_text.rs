@@ -45,6 +45,7 @@ pub fn write(
         writeln!(out, "  group        {} {:.1}", g.label, v)?;
     }
     writeln!(out, "  events       {}", s.events)?;
+    let plural = |n: u32, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     writeln!(out)?;
     writeln!(
         out,
@@ -54,8 +55,10 @@ pub fn write(
     for l in ex.lines.iter().filter(|l| l.matched || l.limited > 0) {
         let detail = if l.kind == "engagement" {
             let mut d = format!(
-                "{} events, {:.1} raw, {:.1} after decay",
-                l.counted, l.raw, l.decayed
+                "{}, {:.1} raw, {:.1} after decay",
+                plural(l.counted, "event"),
+                l.raw,
+                l.decayed
             );
             if (l.decayed - l.points).abs() > 1e-9 {
                 d.push_str(&format!(", capped to {:.1}", l.points));

@@ -131,7 +131,7 @@ pub fn write_flat_events(
 /// `session_id` if the event has one, else the visitor and the day.
 fn session_key(e: &Event) -> String {
     match e.session() {
-        Some(s) => s.to_string(),
+        Some(v) => v.to_string(),
         None => {
             let who = e
                 .user_id

@@ -41,8 +41,19 @@ enum ModelCommand {
     },
 }
 
-fn main() -> Result<()> {
-    let cli = Cli::parse();
+/// Errors go to stderr as their chain of causes, with exit code 1; a
+/// backtrace helps nobody reading a bad model or data file.
+fn main() -> std::process::ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Score(args) => score::run_score(args),
         Command::Explain(args) => score::run_explain(args),

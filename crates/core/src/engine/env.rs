@@ -84,11 +84,12 @@ impl<'a> EventEnv<'a> {
     }
 
     /// Same as [`Event::session`], from the positions found in the scan.
-    pub fn session(&self) -> Option<&'a str> {
+    pub fn session(&self) -> Option<&'a Value> {
         self.session_at
             .iter()
             .filter(|p| **p != MISSING)
-            .find_map(|p| self.prop(*p).as_str())
+            .map(|p| self.prop(*p))
+            .find(|v| crate::event::is_session_id(v))
     }
 
     /// Same as [`Event::channel`], from the positions found in the scan.

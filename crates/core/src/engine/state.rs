@@ -2,7 +2,7 @@
 //! which rule, built one event at a time.
 //!
 //! The state depends only on the *set* of events applied, never on their
-//! arrival order: hits are kept sorted by (time, tie-break), and frequency
+//! arrival order: hits are kept sorted by time, and frequency
 //! limits always keep the earliest events of a period. So applying events
 //! one by one, in any order, gives the same state as a full rebuild, and the
 //! same state gives bit-identical scores.
@@ -11,16 +11,16 @@ use super::env::EventEnv;
 use crate::event::Event;
 use crate::model::{Limit, Model};
 use crate::time::Timestamp;
+use crate::value::Value;
 use std::hash::{BuildHasher, Hash};
 
-/// One event counted by a rule, ordered by time then by a hash of its
-/// message id so that events at the same millisecond still have a fixed order.
+/// One event counted by a rule. Only its time matters: two events at the
+/// same millisecond score the same (same decay, same period), so a sorted
+/// list of times is already canonical and needs no tie-break.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Hit {
     /// When the event happened.
     pub t: Timestamp,
-    /// Tie-break: hash of the message id.
-    pub tie: u64,
 }
 
 /// One event seen by an aggregate, with what distinct-counting needs.
@@ -54,8 +54,8 @@ pub struct LeadState {
     pub times: Vec<Timestamp>,
 }
 
-/// A fixed hasher: tie-breaks and distinct counts must not change between
-/// runs or machines, which rules out std's randomly seeded hasher.
+/// A fixed hasher: distinct counts must not change between runs or
+/// machines, which rules out std's randomly seeded hasher.
 fn stable_hash<T: Hash + ?Sized>(v: &T) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(v)
 }
@@ -137,10 +137,7 @@ impl LeadState {
         if d.rules.is_empty() && d.aggs.is_empty() {
             return;
         }
-        let hit = Hit {
-            t: event.timestamp,
-            tie: stable_hash(event.message_id.as_str()),
-        };
+        let hit = Hit { t: event.timestamp };
         let env = EventEnv::new(model, event);
         if !account_only {
             for &i in &d.rules {
@@ -180,7 +177,9 @@ impl LeadState {
 /// one session per visitor per day.
 fn session_key(event: &Event, env: &EventEnv<'_>) -> u64 {
     match env.session() {
-        Some(s) => stable_hash(s),
+        Some(Value::Str(s)) => stable_hash(s.as_str()),
+        // Hashed as its text, so a number and the same digits as text agree.
+        Some(v) => stable_hash(v.to_string().as_str()),
         None => {
             let who = event
                 .user_id

@@ -96,8 +96,9 @@ impl Cx<'_> {
     }
 
     fn decay(&mut self, text: &Spanned<String>, place: &str) -> Option<Decay> {
-        let t = text.get_ref().trim();
-        if t.eq_ignore_ascii_case("none") {
+        let lower = text.get_ref().trim().to_ascii_lowercase();
+        let t = lower.as_str();
+        if t == "none" {
             return Some(Decay::None);
         }
         let parsed = if let Some(rest) = t.strip_prefix("half-life") {
@@ -118,8 +119,9 @@ impl Cx<'_> {
     }
 
     fn limit(&mut self, text: &Spanned<String>, place: &str) -> Option<Limit> {
-        let t = text.get_ref().trim();
-        if t.eq_ignore_ascii_case("once") {
+        let lower = text.get_ref().trim().to_ascii_lowercase();
+        let t = lower.as_str();
+        if t == "once" {
             return Some(Limit::Once);
         }
         let parsed = t.split_once('/').and_then(|(n, per)| {

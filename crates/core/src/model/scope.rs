@@ -184,6 +184,9 @@ impl LeadScope<'_> {
                     )
                 )),
             },
+            "grade" => Err(format!(
+                "unknown grade `{name}`; expected `grade.fit` (A to D) or `grade.engagement` (1 to 4)"
+            )),
             // A dotted attribute name that is not a reserved prefix.
             _ => Ok((
                 LeadSlot::Attr(name.into()),

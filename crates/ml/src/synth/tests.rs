@@ -360,7 +360,7 @@ fn sessions_are_short_and_small() {
     let mut sessions: HashMap<&str, (i64, i64, usize)> = HashMap::new();
     for e in &data.events {
         let s = sessions
-            .entry(e.session().unwrap_or_default())
+            .entry(e.session().and_then(|v| v.as_str()).unwrap_or_default())
             .or_insert((i64::MAX, 0, 0));
         s.0 = s.0.min(e.timestamp.0);
         s.1 = s.1.max(e.timestamp.0);
