@@ -415,18 +415,15 @@ impl Lowerer<'_> {
                 list: sorted_nums(nums),
             };
         }
-        let mut lowered: Vec<Box<str>> = texts.iter().map(|(t, _)| lowercase(t)).collect();
-        lowered.sort_unstable();
-        lowered.dedup();
         let mut bools = [false; 2];
         for b in texts.iter().filter_map(|(t, _)| text_bool(t)) {
             bools[usize::from(b)] = true;
         }
-        let list = TextList {
-            items: lowered.into_boxed_slice(),
-            nums: sorted_nums(texts.iter().filter_map(|(t, _)| text_num(t)).collect()),
+        let list = TextList::new(
+            texts.iter().map(|(t, _)| lowercase(t)).collect(),
+            sorted_nums(texts.iter().filter_map(|(t, _)| text_num(t)).collect()),
             bools,
-        };
+        );
         Node::TextIn {
             slot,
             negated,

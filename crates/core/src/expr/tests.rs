@@ -239,6 +239,19 @@ fn expr_in_lists_short_and_long() {
     for miss in ["US", "", "vnx", "viet"] {
         assert!(!holds(long, &[("x", s(miss))]), "{miss}");
     }
+    let long_text = "Ả".repeat(40);
+    let with_long = format!("x in ['a','b','c','d','e','f','g','h','i','{long_text}']");
+    assert!(holds(&with_long, &[("x", s(&long_text.to_lowercase()))]));
+    assert!(!holds(long, &[("x", s(&long_text))]));
+    assert!(!holds(long, &[("x", s(&"v".repeat(100)))]));
+    let kelvins = format!(
+        "x in ['a','b','c','d','e','f','g','h','i','{}']",
+        "k".repeat(30)
+    );
+    assert!(
+        holds(&kelvins, &[("x", s(&"\u{212A}".repeat(30)))]),
+        "90 bytes lower-cased to 30"
+    );
     assert!(holds("x not in ['VN', 'SG']", &[("x", s("TH"))]));
     assert!(!holds("x not in ['VN', 'SG']", &[("x", s("sg"))]));
 }
