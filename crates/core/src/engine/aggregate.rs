@@ -92,7 +92,9 @@ pub fn account_values(
             if agg.account {
                 aggregate_value(
                     agg,
-                    contacts.iter().map(|s| &s.aggregates[i][..]),
+                    contacts
+                        .iter()
+                        .map(|s| &s.aggregates[model.agg_list_of[i] as usize][..]),
                     as_of,
                     &mut scratch,
                 )

@@ -238,7 +238,7 @@ impl Model {
 
         // Aggregates, lead and account.
         for (i, agg) in self.aggregates.iter().enumerate() {
-            let own = std::iter::once(&state.aggregates[i][..]);
+            let own = std::iter::once(&state.aggregates[self.agg_list_of[i] as usize][..]);
             let v = match account {
                 Some(values) if agg.account => values.get(i).copied().unwrap_or(0.0),
                 _ => aggregate_value(agg, own, as_of, &mut scratch.agg),

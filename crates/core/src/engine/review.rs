@@ -70,7 +70,8 @@ impl Model {
 
         // Windows: a value changes when its oldest hit inside the window
         // leaves it.
-        for (agg, hits) in self.aggregates.iter().zip(&state.aggregates) {
+        for (agg, list) in self.aggregates.iter().zip(&self.agg_list_of) {
+            let hits = &state.aggregates[*list as usize];
             let start = as_of.0.saturating_sub(agg.window.0);
             let lo = hits.partition_point(|h| h.hit.t.0 <= start);
             if let Some(h) = hits.get(lo).filter(|h| h.hit.t <= as_of) {

@@ -48,7 +48,8 @@ pub struct RuleHits {
 pub struct LeadState {
     /// Per engagement rule, in model order.
     pub rules: Vec<RuleHits>,
-    /// Per aggregate, in model order; sorted.
+    /// Per aggregate event list (aggregates looking at the same events share
+    /// one); sorted.
     pub aggregates: Vec<Vec<AggHit>>,
     /// Times of all events applied, sorted.
     pub times: Vec<Timestamp>,
@@ -142,7 +143,7 @@ impl LeadState {
         if !account_only {
             for &i in &d.rules {
                 let rule = &model.engagement[i as usize];
-                if rule.when.eval(&env) {
+                if rule.when.is_always() || rule.when.eval(&env) {
                     add_limited(&mut self.rules[i as usize], hit, rule.limit);
                 }
             }
@@ -158,8 +159,8 @@ impl LeadState {
             0
         };
         for &i in &d.aggs {
-            let agg = &model.aggregates[i as usize];
-            if (agg.account || !account_only) && agg.when.eval(&env) {
+            let list = &model.agg_lists[i as usize];
+            if (list.account || !account_only) && (list.when.is_always() || list.when.eval(&env)) {
                 insert_sorted(
                     &mut self.aggregates[i as usize],
                     AggHit {

@@ -160,6 +160,13 @@ impl Condition {
         }
     }
 
+    /// Whether the condition holds whatever the values: callers on hot
+    /// paths skip evaluating it.
+    #[must_use]
+    pub fn is_always(&self) -> bool {
+        matches!(self.root, eval::Node::Const(true))
+    }
+
     /// Whether the condition holds for the values in `env`.
     #[inline]
     pub fn eval<E: Env + ?Sized>(&self, env: &E) -> bool {

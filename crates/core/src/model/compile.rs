@@ -643,7 +643,9 @@ fn compile_sections<'i>(
     };
     let lead_slots = lead_scope.slots.into_inner();
     let event_slots = event_scope.keys.into_inner();
-    let (dispatch, dispatch_any) = dispatch_table(&engagement, &aggregates);
+    let (agg_lists, agg_list_of) = aggregate_lists(&aggregates);
+    let (dispatch, dispatch_any) =
+        dispatch_table(&engagement, &aggregates, &agg_lists, &agg_list_of);
     if event_slots.len() > super::MAX_EVENT_SLOTS {
         cx.err(
             0..0,
@@ -693,6 +695,8 @@ fn compile_sections<'i>(
         event_keys,
         event_needs,
         key_matcher,
+        agg_lists,
+        agg_list_of,
     })
 }
 
@@ -718,12 +722,38 @@ fn index_by_event<'a>(
 
 /// One table from event name to everything that event meets; rules for
 /// "any event" are merged in, in model order.
+/// Groups aggregates that look at the same events under the same condition,
+/// so each event is recorded once per distinct list, not once per aggregate.
+fn aggregate_lists(aggregates: &[Aggregate]) -> (Vec<super::AggList>, Vec<u32>) {
+    let mut lists: Vec<super::AggList> = Vec::new();
+    let mut list_of = Vec::with_capacity(aggregates.len());
+    for a in aggregates {
+        let same = |l: &super::AggList| l.events == a.events && l.when.source() == a.when.source();
+        let i = match lists.iter().position(same) {
+            Some(i) => i,
+            None => {
+                lists.push(super::AggList {
+                    events: a.events.clone(),
+                    when: a.when.clone(),
+                    account: false,
+                });
+                lists.len() - 1
+            }
+        };
+        lists[i].account |= a.account;
+        list_of.push(i as u32);
+    }
+    (lists, list_of)
+}
+
 fn dispatch_table(
     engagement: &[EngagementRule],
     aggregates: &[Aggregate],
+    lists: &[super::AggList],
+    list_of: &[u32],
 ) -> (FxHashMap<SmolStr, super::Dispatch>, super::Dispatch) {
     let (rules_by, rules_any) = index_by_event(engagement.iter().map(|r| &r.events));
-    let (aggs_by, aggs_any) = index_by_event(aggregates.iter().map(|a| &a.events));
+    let (aggs_by, aggs_any) = index_by_event(lists.iter().map(|l| &l.events));
     let merged = |named: Option<&Vec<u32>>, any: &[u32]| {
         let mut v: Vec<u32> = named.into_iter().flatten().chain(any).copied().collect();
         v.sort_unstable();
@@ -731,7 +761,12 @@ fn dispatch_table(
         v
     };
     let make = |rules: Vec<u32>, aggs: Vec<u32>| {
-        let kinds = |k| aggs.iter().any(|&a| aggregates[a as usize].kind == k);
+        let kinds = |k| {
+            aggregates
+                .iter()
+                .zip(list_of)
+                .any(|(a, l)| a.kind == k && aggs.contains(l))
+        };
         super::Dispatch {
             needs_session: kinds(AggregateKind::Sessions),
             needs_channel: kinds(AggregateKind::Channels),

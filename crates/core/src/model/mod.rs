@@ -334,6 +334,22 @@ pub struct Model {
     pub(crate) event_needs: (bool, bool),
     /// Finds the property keys the engine reads, by length first.
     pub(crate) key_matcher: KeyMatcher,
+    /// Event lists kept for aggregates: aggregates that look at the same
+    /// events under the same condition share one list.
+    pub(crate) agg_lists: Vec<AggList>,
+    /// For each aggregate, its list in `agg_lists`.
+    pub(crate) agg_list_of: Vec<u32>,
+}
+
+/// The events one or more aggregates look at.
+#[derive(Debug, Clone)]
+pub(crate) struct AggList {
+    /// Which events.
+    pub events: EventFilter,
+    /// Under which condition.
+    pub when: Condition,
+    /// Whether an account aggregate reads it.
+    pub account: bool,
 }
 
 /// What a property key found in an event is for.
@@ -398,7 +414,7 @@ impl KeyMatcher {
 pub(crate) struct Dispatch {
     /// Engagement rules, by index, in model order.
     pub rules: Vec<u32>,
-    /// Aggregates, by index, in model order.
+    /// Aggregate event lists, by index into `Model::agg_lists`.
     pub aggs: Vec<u32>,
     /// Whether any of those aggregates counts distinct sessions.
     pub needs_session: bool,
