@@ -163,7 +163,7 @@ impl Model {
 
         // Profile, email and activity: known before any rule runs.
         slots.extend(self.lead_slots.iter().map(|kind| match kind {
-            LeadSlot::Attr(name) => profile.get(name).clone(),
+            LeadSlot::Attr(_) => Value::Null,
             LeadSlot::EmailValid => Value::Bool(email.valid),
             LeadSlot::EmailDisposable => Value::Bool(email.disposable),
             LeadSlot::EmailRole => Value::Bool(email.role),
@@ -179,6 +179,16 @@ impl Model {
             LeadSlot::EventCount => Value::Num(f64::from(events)),
             _ => Value::Null,
         }));
+
+        // One pass over the profile fills every attribute slot: a hash
+        // look-up per attribute instead of a tree search per slot.
+        for (name, value) in &profile.attributes {
+            if let Some(at) = self.attr_slots.get(name) {
+                for &s in at {
+                    slots[s as usize] = value.clone();
+                }
+            }
+        }
 
         // BANT.
         let mut bant_bits = 0u8;

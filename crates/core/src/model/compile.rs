@@ -671,6 +671,12 @@ fn compile_sections<'i>(
         event_keys.contains(&super::EventKey::Channel),
     );
     let key_matcher = super::KeyMatcher::new(&event_keys);
+    let mut attr_slots: FxHashMap<SmolStr, Vec<u32>> = FxHashMap::default();
+    for (i, slot) in lead_slots.iter().enumerate() {
+        if let super::LeadSlot::Attr(name) = slot {
+            attr_slots.entry(name.clone()).or_default().push(i as u32);
+        }
+    }
     Some(Model {
         name: meta.name.as_str().into(),
         version,
@@ -697,6 +703,7 @@ fn compile_sections<'i>(
         key_matcher,
         agg_lists,
         agg_list_of,
+        attr_slots,
     })
 }
 

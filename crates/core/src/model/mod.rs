@@ -339,6 +339,8 @@ pub struct Model {
     pub(crate) agg_lists: Vec<AggList>,
     /// For each aggregate, its list in `agg_lists`.
     pub(crate) agg_list_of: Vec<u32>,
+    /// The slots of profile attributes, by attribute name.
+    pub(crate) attr_slots: FxHashMap<SmolStr, Vec<u32>>,
 }
 
 /// The events one or more aggregates look at.
