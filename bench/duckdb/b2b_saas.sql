@@ -31,7 +31,8 @@ params AS (
 -- materialising every event.
 ev AS NOT MATERIALIZED (
     SELECT e.lead, e.ts, e.name, e.session, e.channel, e.path, e.form, e.category,
-           p.as_of - e.ts AS age
+           p.as_of - e.ts AS age,
+           e.name NOT IN ('identify', 'group', 'alias') AS behaviour
     FROM events e CROSS JOIN params p
     WHERE e.ts <= p.as_of
 ),
@@ -44,9 +45,9 @@ ev AS NOT MATERIALIZED (
 rules (rule, event, points, cap, per, max_n, decay, decay_days) AS (
     VALUES
     ( 1, 'page',               10,   30, 'day',  2,    'half-life', 30),  -- Pricing page
-    ( 2, 'page',                8, NULL, 'day',  1,    'half-life', 30),  -- Demo page
+    ( 2, 'page',                8,   24, 'day',  1,    'half-life', 30),  -- Demo page
     ( 3, 'page',                3,   12, NULL,   NULL, 'half-life', 30),  -- Product page
-    ( 4, 'page',               -5,   10, 'ever', 1,    'none',      NULL), -- Careers page
+    ( 4, 'page',               -5, NULL, 'ever', 1,    'none',      NULL), -- Careers page
     ( 5, 'page',                1,   10, 'day',  5,    'half-life', 7),   -- Page view
     ( 6, 'Form Submitted',     30, NULL, 'ever', 1,    'half-life', 60),  -- Demo or trial form
     ( 7, 'Form Submitted',     15, NULL, 'week', 1,    'half-life', 30),  -- Contact form
@@ -70,7 +71,8 @@ rule_matches AS (
         WHEN 6  THEN lower(ev.form) IN ('demo', 'trial')
         WHEN 7  THEN lower(ev.form) = 'contact'
         WHEN 10 THEN lower(ev.category) IN ('case-study', 'price-list')
-        WHEN 11 THEN lower(ev.category) NOT IN ('case-study', 'price-list')
+        -- `not (category in [...])`: true when category is missing.
+        WHEN 11 THEN NOT coalesce(lower(ev.category) IN ('case-study', 'price-list'), false)
         ELSE true  -- rules without `when`
     END
 ),
@@ -116,8 +118,10 @@ rule_points AS (
 ),
 
 -- ---- [[aggregates]] --------------------------------------------------------
--- None has an `event` filter, so each looks at all of a lead's events. A
--- window W is (as_of - W, as_of]. In one pass per lead:
+-- None has an `event` filter, so each looks at all of a lead's behavioural
+-- events: identify, group and alias messages are bookkeeping and skipped
+-- (they still count as activity for days_since_activity). A window W is
+-- (as_of - W, as_of]. In one pass per lead:
 --   visits_7d            distinct session keys in 7 days;
 --   channels_30d         distinct channels in 30 days;
 --   back_after_quiet     needs the first event in the 7-day window and the
@@ -129,11 +133,11 @@ rule_points AS (
 activity AS (
     SELECT ev.lead,
            max(ev.ts) AS last_ts,
-           count(DISTINCT ev.session) FILTER (WHERE ev.age < 7 * 86400000::BIGINT) AS visits_7d,
-           count(DISTINCT ev.channel) FILTER (WHERE ev.age < 30 * 86400000::BIGINT) AS channels_30d,
-           min(ev.ts) FILTER (WHERE ev.age < 7 * 86400000::BIGINT) AS first_in_7d,
-           max(ev.ts) FILTER (WHERE ev.age >= 7 * 86400000::BIGINT) AS last_before_7d,
-           bool_or(ev.age < 14 * 86400000::BIGINT) AS active_14d
+           count(DISTINCT ev.session) FILTER (WHERE ev.age < 7 * 86400000::BIGINT AND ev.behaviour) AS visits_7d,
+           count(DISTINCT ev.channel) FILTER (WHERE ev.age < 30 * 86400000::BIGINT AND ev.behaviour) AS channels_30d,
+           min(ev.ts) FILTER (WHERE ev.age < 7 * 86400000::BIGINT AND ev.behaviour) AS first_in_7d,
+           max(ev.ts) FILTER (WHERE ev.age >= 7 * 86400000::BIGINT AND ev.behaviour) AS last_before_7d,
+           coalesce(bool_or(ev.age < 14 * 86400000::BIGINT AND ev.behaviour), false) AS active_14d
     FROM ev
     GROUP BY ev.lead
 ),
@@ -169,7 +173,7 @@ fit AS (
           CASE WHEN seniority IN ('c-level', 'vp', 'director') THEN 25 ELSE 0 END   -- Decision maker
         + CASE WHEN seniority = 'manager' THEN 12 ELSE 0 END                        -- Manager
         + CASE WHEN seniority = 'student'
-                 OR regexp_matches(job_title, '(?i)intern|sinh viên') THEN -30 ELSE 0 END  -- Student or intern
+                 OR regexp_matches(job_title, '(?i)\b(intern|sinh viên)\b') THEN -30 ELSE 0 END  -- Student or intern
         + CASE WHEN company_size BETWEEN 50 AND 5000 THEN 15 ELSE 0 END             -- Mid-size company
         + CASE WHEN company_size > 5000 THEN 8 ELSE 0 END                           -- Enterprise
         + CASE WHEN lower(industry) IN ('software', 'finance', 'retail', 'logistics')

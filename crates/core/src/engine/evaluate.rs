@@ -11,7 +11,7 @@ use super::result::{LeadScore, Reason, RuleKind, TOP_REASONS};
 use super::state::LeadState;
 use crate::email;
 use crate::event::Profile;
-use crate::model::{LeadSlot, Model};
+use crate::model::{LeadSlot, Model, PointsRule};
 use crate::time::{DAY_MS, Timestamp};
 use crate::value::Value;
 use smol_str::SmolStr;
@@ -101,6 +101,38 @@ pub(crate) fn rule_detail(
 pub struct Scratch {
     slots: Vec<Value>,
     agg: AggScratch,
+}
+
+/// Adds up the points of the rules whose conditions hold, into the total
+/// and the groups, noting the largest as reasons.
+fn award(
+    rules: &[PointsRule],
+    kind: RuleKind,
+    slots: &[Value],
+    groups: &mut [f64],
+    reasons: &mut Vec<Reason>,
+    mut seen: impl FnMut(usize, bool),
+) -> f64 {
+    let mut total = 0.0;
+    for (i, rule) in rules.iter().enumerate() {
+        let matched = rule.when.eval(slots);
+        seen(i, matched);
+        if matched {
+            total += rule.points;
+            if let Some(g) = rule.group {
+                groups[g] += rule.points;
+            }
+            push_reason(
+                reasons,
+                Reason {
+                    kind,
+                    index: i as u32,
+                    points: rule.points,
+                },
+            );
+        }
+    }
+    total
 }
 
 #[inline]
@@ -205,25 +237,14 @@ impl Model {
         let mut reasons = Vec::with_capacity(TOP_REASONS);
 
         // Fit.
-        let mut fit = 0.0;
-        for (i, rule) in self.fit.iter().enumerate() {
-            let matched = rule.when.eval(slots.as_slice());
-            rec.fit(i, matched);
-            if matched {
-                fit += rule.points;
-                if let Some(g) = rule.group {
-                    groups[g] += rule.points;
-                }
-                push_reason(
-                    &mut reasons,
-                    Reason {
-                        kind: RuleKind::Fit,
-                        index: i as u32,
-                        points: rule.points,
-                    },
-                );
-            }
-        }
+        let fit = award(
+            &self.fit,
+            RuleKind::Fit,
+            slots,
+            &mut groups,
+            &mut reasons,
+            |i, m| rec.fit(i, m),
+        );
         let fit = self.fit_bounds.clamp(fit);
         put(slots, c.fit, Value::Num(fit));
 
@@ -258,24 +279,14 @@ impl Model {
         }
 
         // Signals.
-        for (i, rule) in self.signals.iter().enumerate() {
-            let matched = rule.when.eval(slots.as_slice());
-            rec.signal(i, matched);
-            if matched {
-                engagement += rule.points;
-                if let Some(g) = rule.group {
-                    groups[g] += rule.points;
-                }
-                push_reason(
-                    &mut reasons,
-                    Reason {
-                        kind: RuleKind::Signal,
-                        index: i as u32,
-                        points: rule.points,
-                    },
-                );
-            }
-        }
+        engagement += award(
+            &self.signals,
+            RuleKind::Signal,
+            slots,
+            &mut groups,
+            &mut reasons,
+            |i, m| rec.signal(i, m),
+        );
 
         // Totals and groups.
         let engagement = self.engagement_bounds.clamp(engagement);

@@ -4,8 +4,8 @@ use super::error::{Lines, ModelError, ModelErrors};
 use super::file;
 use super::scope::{EventScope, LeadScope, Phase};
 use super::{
-    Aggregate, AggregateKind, Bounds, Decay, EngagementRule, EventFilter, FitRule, Grades, Group,
-    Limit, Model, SignalRule, Stage,
+    Aggregate, AggregateKind, Bounds, Decay, EngagementRule, EventFilter, Grades, Group, Limit,
+    Model, PointsRule, Stage,
 };
 use crate::expr::{self, Condition, Scope, Ty};
 use crate::time::Duration;
@@ -143,6 +143,49 @@ impl Cx<'_> {
         }
         parsed
     }
+}
+
+/// Rule names are explanation keys, so they must be unique across sections.
+fn unique(cx: &mut Cx<'_>, names: &mut HashSet<String>, name: &str, span: Range<usize>, p: &str) {
+    if name.trim().is_empty() {
+        cx.err(span, p, "`name` must not be empty");
+    } else if !names.insert(name.to_string()) {
+        cx.err(
+            span,
+            p,
+            format!("another rule is already called `{name}`; rule names must be unique"),
+        );
+    }
+}
+
+/// Reads and compiles a `[[fit]]` or `[[signals]]` list.
+fn points_rules<'i>(
+    cx: &mut Cx<'_>,
+    items: Option<&'i Item<'i>>,
+    section: &str,
+    kind: &str,
+    scope: &LeadScope<'_>,
+    groups: &[SmolStr],
+    names: &mut HashSet<String>,
+) -> Vec<PointsRule> {
+    let mut rules = Vec::new();
+    for (i, item) in list_items(cx, items, section).iter().enumerate() {
+        let p = place(kind, &entry_name(item), i);
+        let Some(r) = cx.read::<file::PointsRule>(item, &p) else {
+            continue;
+        };
+        unique(cx, names, &r.name, item.span(), &p);
+        let group = group_index(cx, groups, &r.group, item.span(), &p);
+        if let Some(when) = cx.condition(&r.when, &format!("{p}, `when`"), scope) {
+            rules.push(PointsRule {
+                name: r.name.as_str().into(),
+                when,
+                points: r.points,
+                group,
+            });
+        }
+    }
+    rules
 }
 
 fn place(kind: &str, name: &str, index: usize) -> String {
@@ -341,17 +384,6 @@ fn compile_sections<'i>(
     }
 
     let mut rule_names: HashSet<String> = HashSet::new();
-    let mut unique = |cx: &mut Cx<'_>, name: &str, span: Range<usize>, p: &str| {
-        if name.trim().is_empty() {
-            cx.err(span, p, "`name` must not be empty");
-        } else if !rule_names.insert(name.to_string()) {
-            cx.err(
-                span,
-                p,
-                format!("another rule is already called `{name}`; rule names must be unique"),
-            );
-        }
-    };
 
     // [[aggregates]]
     let event_scope = EventScope::default();
@@ -472,24 +504,15 @@ fn compile_sections<'i>(
 
     // [[fit]]
     lead_scope.phase.set(Phase::Fit);
-    let mut fit = Vec::new();
-    for (i, item) in list_items(cx, get("fit"), "fit").iter().enumerate() {
-        let p = place("fit rule", &entry_name(item), i);
-        let Some(r) = cx.read::<file::FitRule>(item, &p) else {
-            continue;
-        };
-        unique(cx, &r.name, item.span(), &p);
-        let group = group_index(cx, &group_names, &r.group, item.span(), &p);
-        let when = cx.condition(&r.when, &format!("{p}, `when`"), &lead_scope);
-        if let Some(when) = when {
-            fit.push(FitRule {
-                name: r.name.as_str().into(),
-                when,
-                points: r.points,
-                group,
-            });
-        }
-    }
+    let fit = points_rules(
+        cx,
+        get("fit"),
+        "fit",
+        "fit rule",
+        &lead_scope,
+        &group_names,
+        &mut rule_names,
+    );
 
     // [[engagement]]
     let mut engagement = Vec::new();
@@ -501,7 +524,7 @@ fn compile_sections<'i>(
         let Some(r) = cx.read::<file::EngagementRule>(item, &p) else {
             continue;
         };
-        unique(cx, &r.name, item.span(), &p);
+        unique(cx, &mut rule_names, &r.name, item.span(), &p);
         let group = group_index(cx, &group_names, &r.group, item.span(), &p);
         let when = match &r.when {
             Some(w) => cx.condition(w, &format!("{p}, `when`"), &event_scope),
@@ -543,23 +566,15 @@ fn compile_sections<'i>(
 
     // [[signals]]
     lead_scope.phase.set(Phase::Signal);
-    let mut signals = Vec::new();
-    for (i, item) in list_items(cx, get("signals"), "signals").iter().enumerate() {
-        let p = place("signal", &entry_name(item), i);
-        let Some(r) = cx.read::<file::SignalRule>(item, &p) else {
-            continue;
-        };
-        unique(cx, &r.name, item.span(), &p);
-        let group = group_index(cx, &group_names, &r.group, item.span(), &p);
-        if let Some(when) = cx.condition(&r.when, &format!("{p}, `when`"), &lead_scope) {
-            signals.push(SignalRule {
-                name: r.name.as_str().into(),
-                when,
-                points: r.points,
-                group,
-            });
-        }
-    }
+    let signals = points_rules(
+        cx,
+        get("signals"),
+        "signals",
+        "signal",
+        &lead_scope,
+        &group_names,
+        &mut rule_names,
+    );
 
     // [limits]
     let limits: file::Limits = get("limits")

@@ -44,13 +44,13 @@ impl EventNames {
     }
 }
 
-/// A `[[fit]]` rule: points for a profile that matches.
+/// A `[[fit]]` or `[[signals]]` rule: points while a condition on the lead holds.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FitRule {
+pub struct PointsRule {
     /// Unique rule name, shown in explanations.
     pub name: String,
-    /// Condition over profile attributes, email quality and BANT.
+    /// Condition over the lead (what it may use depends on the section).
     pub when: Spanned<String>,
     /// Points, negative allowed.
     pub points: f64,
@@ -114,24 +114,6 @@ pub struct Aggregate {
     /// `lead` (default) or `account`.
     #[serde(default)]
     pub scope: Option<Spanned<String>>,
-}
-
-/// A `[[signals]]` rule: points once when a computed condition holds.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SignalRule {
-    /// Unique rule name.
-    pub name: String,
-    /// Condition over aggregates, account signals, fit, BANT and the profile.
-    pub when: Spanned<String>,
-    /// Points, negative allowed.
-    pub points: f64,
-    /// Score group.
-    #[serde(default)]
-    pub group: Option<String>,
-    /// Free text.
-    #[serde(default)]
-    pub description: Option<String>,
 }
 
 /// Lower and upper bounds of a total.

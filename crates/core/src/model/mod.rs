@@ -87,14 +87,15 @@ pub enum EventFilter {
     Names(Vec<SmolStr>),
 }
 
-/// A `[[fit]]` rule, compiled.
+/// A `[[fit]]` or `[[signals]]` rule, compiled: points while its
+/// condition on the lead holds.
 #[derive(Debug, Clone)]
-pub struct FitRule {
+pub struct PointsRule {
     /// Rule name.
     pub name: SmolStr,
     /// Condition over the lead slots.
     pub when: Condition,
-    /// Points awarded.
+    /// Points awarded while the condition holds.
     pub points: f64,
     /// Index into [`Model::groups`].
     pub group: Option<usize>,
@@ -167,19 +168,6 @@ pub struct Aggregate {
     pub dormant: Duration,
     /// Computed over all contacts of the lead's account.
     pub account: bool,
-}
-
-/// A `[[signals]]` rule, compiled.
-#[derive(Debug, Clone)]
-pub struct SignalRule {
-    /// Rule name.
-    pub name: SmolStr,
-    /// Condition over the lead slots.
-    pub when: Condition,
-    /// Points awarded while the condition holds.
-    pub points: f64,
-    /// Index into [`Model::groups`].
-    pub group: Option<usize>,
 }
 
 /// A score group.
@@ -297,13 +285,13 @@ pub struct Model {
     /// Model-wide default decay.
     pub decay: Decay,
     /// Fit rules.
-    pub fit: Vec<FitRule>,
+    pub fit: Vec<PointsRule>,
     /// Engagement rules.
     pub engagement: Vec<EngagementRule>,
     /// Aggregates.
     pub aggregates: Vec<Aggregate>,
     /// Signal rules.
-    pub signals: Vec<SignalRule>,
+    pub signals: Vec<PointsRule>,
     /// Score groups.
     pub groups: Vec<Group>,
     /// Bounds of the fit total.
