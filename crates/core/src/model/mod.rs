@@ -13,7 +13,7 @@ pub use error::{ModelError, ModelErrors};
 pub use scope::LeadSlot;
 pub(crate) use scope::{EVENT_CHANNEL_KEY, EVENT_NAME_KEY};
 
-use crate::expr::{Condition, Slot};
+use crate::expr::Condition;
 use crate::time::Duration;
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
@@ -491,14 +491,6 @@ impl Model {
         self.stages
             .iter()
             .position(|s| s.name.eq_ignore_ascii_case(name))
-    }
-
-    /// The slot a lead slot kind occupies, if any condition uses it.
-    pub fn lead_slot(&self, kind: &LeadSlot) -> Option<Slot> {
-        self.lead_slots
-            .iter()
-            .position(|k| k == kind)
-            .map(|i| Slot(i as u32))
     }
 
     /// Whether any aggregate is computed over accounts.
