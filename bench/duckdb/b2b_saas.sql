@@ -198,7 +198,7 @@ engagement AS (
                THEN 15 ELSE 0 END                                                   -- Buying committee
         + CASE WHEN floor((p.as_of - a.last_ts) / 86400000) > 60
                THEN -10 ELSE 0 END                                                  -- Gone quiet
-        , -30), 100) AS engagement  -- [limits] engagement
+        , -30), 150) AS engagement  -- [limits] engagement
     FROM fit f
     CROSS JOIN params p
     LEFT JOIN rule_points rp USING (lead)
