@@ -106,8 +106,15 @@ fn load(inputs: &Inputs) -> Result<(Model, Dataset, Timestamp)> {
 /// Runs `leadscore score`.
 pub fn run_score(args: ScoreArgs) -> Result<()> {
     let (model, ds, as_of) = load(&args.inputs)?;
+    let spinner = indicatif::ProgressBar::new_spinner().with_message(format!(
+        "scoring {} leads, {} events",
+        ds.profiles.len(),
+        ds.events.len()
+    ));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let scores = rescore::score_all(&model, &ds, as_of);
     let mut order = rescore::ranking(&ds, &scores);
+    spinner.finish_and_clear();
     if args.limit > 0 {
         order.truncate(args.limit);
     }
