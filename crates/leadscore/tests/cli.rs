@@ -12,6 +12,22 @@ fn leadscore(args: &[&str]) -> Output {
         .expect("binary runs")
 }
 
+/// Runs `leadscore CMD --model MODEL --leads L [--events E] EXTRA...`.
+fn with_inputs(cmd: &str, leads: &Path, events: Option<&Path>, extra: &[&str]) -> Output {
+    let mut args = vec![
+        cmd,
+        "--model",
+        MODEL,
+        "--leads",
+        leads.to_str().expect("utf-8 path"),
+    ];
+    if let Some(e) = events {
+        args.extend(["--events", e.to_str().expect("utf-8 path")]);
+    }
+    args.extend_from_slice(extra);
+    leadscore(&args)
+}
+
 fn text(out: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -44,19 +60,12 @@ fn scores_files_and_ranks_the_hottest_first() {
     let dir = tempfile::tempdir().expect("temp dir");
     let leads = write(dir.path(), "leads.csv", LEADS);
     let events = write(dir.path(), "events.jsonl", EVENTS);
-    let out = leadscore(&[
+    let out = with_inputs(
         "score",
-        "--model",
-        MODEL,
-        "--leads",
-        leads.to_str().unwrap(),
-        "--events",
-        events.to_str().unwrap(),
-        "--as-of",
-        "2026-10-22",
-        "--format",
-        "json",
-    ]);
+        &leads,
+        Some(&events),
+        &["--as-of", "2026-10-22", "--format", "json"],
+    );
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     let rows: serde_json::Value = serde_json::from_str(&stdout).expect("JSON output");
@@ -74,18 +83,12 @@ fn scores_files_and_ranks_the_hottest_first() {
     assert!(stderr.contains("1 duplicate events ignored"), "{stderr}");
 
     // The anonymous pricing-page visit before identify counts for L1.
-    let out = leadscore(&[
+    let out = with_inputs(
         "explain",
-        "--model",
-        MODEL,
-        "--leads",
-        leads.to_str().unwrap(),
-        "--events",
-        events.to_str().unwrap(),
-        "--as-of",
-        "2026-10-22",
-        "L1",
-    ]);
+        &leads,
+        Some(&events),
+        &["--as-of", "2026-10-22", "L1"],
+    );
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     assert!(stdout.contains("Pricing page"), "{stdout}");
@@ -96,28 +99,14 @@ fn scores_files_and_ranks_the_hottest_first() {
 fn csv_and_table_formats_work() {
     let dir = tempfile::tempdir().expect("temp dir");
     let leads = write(dir.path(), "leads.csv", LEADS);
-    let out = leadscore(&[
-        "score",
-        "--model",
-        MODEL,
-        "--leads",
-        leads.to_str().unwrap(),
-        "--format",
-        "csv",
-    ]);
+    let out = with_inputs("score", &leads, None, &["--format", "csv"]);
     let (stdout, _) = text(&out);
     assert!(
         stdout.starts_with("rank,id,name,total,fit,engagement,cell,hot,stage"),
         "{stdout}"
     );
     assert_eq!(stdout.lines().count(), 3);
-    let out = leadscore(&[
-        "score",
-        "--model",
-        MODEL,
-        "--leads",
-        leads.to_str().unwrap(),
-    ]);
+    let out = with_inputs("score", &leads, None, &[]);
     assert!(text(&out).0.contains("Nguyễn Thị Hương"));
 }
 
@@ -134,19 +123,7 @@ fn bad_rows_are_reported_with_file_line_and_field() {
         "events.jsonl",
         "{\"type\":\"page\",\"userId\":\"L1\",\"messageId\":\"a\",\"timestamp\":\"2026-10-01T00:00:00Z\"}\n{\"type\":\"track\",\"userId\":\"L1\",\"messageId\":\"b\",\"timestamp\":\"2026-10-01T00:00:00Z\"}\n{\"type\":\"page\",\"userId\":\"L1\",\"timestamp\":\"yesterday\"}\nnot json\n",
     );
-    let run = |extra: &[&str]| {
-        let mut args = vec![
-            "score",
-            "--model",
-            MODEL,
-            "--leads",
-            leads.to_str().unwrap(),
-            "--events",
-            events.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        leadscore(&args)
-    };
+    let run = |extra: &[&str]| with_inputs("score", &leads, Some(&events), extra);
     let out = run(&[]);
     let (_, stderr) = text(&out);
     assert!(!out.status.success());
@@ -222,21 +199,20 @@ fn demo_data_round_trips_through_score() {
         .lines()
         .find(|l| l.starts_with("│ 1 "))
         .and_then(|l| l.split_whitespace().nth(2));
-    let out = leadscore(&[
-        "score",
-        "--model",
-        MODEL,
-        "--leads",
-        data.join("leads.csv").to_str().unwrap(),
-        "--events",
-        data.join("events.jsonl").to_str().unwrap(),
+    let extra = [
         "--as-of",
         "2026-11-01T00:00:00Z",
         "--format",
         "csv",
         "--limit",
         "1",
-    ]);
+    ];
+    let out = with_inputs(
+        "score",
+        &data.join("leads.csv"),
+        Some(&data.join("events.jsonl")),
+        &extra,
+    );
     let (scored, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     let top = scored.lines().nth(1).and_then(|l| l.split(',').nth(1));
