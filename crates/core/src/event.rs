@@ -23,6 +23,16 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Every message type, in the order of the Segment spec.
+    pub const ALL: [EventKind; 6] = [
+        EventKind::Track,
+        EventKind::Page,
+        EventKind::Screen,
+        EventKind::Identify,
+        EventKind::Group,
+        EventKind::Alias,
+    ];
+
     /// The lower-case name used in the Segment `type` field.
     pub fn as_str(self) -> &'static str {
         match self {

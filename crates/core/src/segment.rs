@@ -238,16 +238,9 @@ fn parse(
 }
 
 fn kind_from_name(s: &str) -> Option<EventKind> {
-    [
-        EventKind::Track,
-        EventKind::Page,
-        EventKind::Screen,
-        EventKind::Identify,
-        EventKind::Group,
-        EventKind::Alias,
-    ]
-    .into_iter()
-    .find(|k| s.trim().eq_ignore_ascii_case(k.as_str()))
+    EventKind::ALL
+        .into_iter()
+        .find(|k| s.trim().eq_ignore_ascii_case(k.as_str()))
 }
 
 fn message_kind(
@@ -917,15 +910,6 @@ mod tests {
         assert_eq!(parse_message(&v).unwrap(), e);
     }
 
-    const KINDS: [EventKind; 6] = [
-        EventKind::Track,
-        EventKind::Page,
-        EventKind::Screen,
-        EventKind::Identify,
-        EventKind::Group,
-        EventKind::Alias,
-    ];
-
     fn value() -> impl Strategy<Value = Value> {
         prop_oneof![
             Just(Value::Null),
@@ -957,7 +941,7 @@ mod tests {
         )
             .prop_map(
                 |((k, track_name, mid), (user, anon, other, second), t, properties, traits)| {
-                    let kind = KINDS[k];
+                    let kind = EventKind::ALL[k];
                     let mut user_id = user.map(SmolStr::from);
                     let anonymous_id = anon.map(SmolStr::from);
                     if kind == EventKind::Alias || (user_id.is_none() && anonymous_id.is_none()) {
