@@ -10,3 +10,4 @@ pub mod input;
 pub mod output;
 pub mod rescore;
 pub mod score;
+pub mod serve;

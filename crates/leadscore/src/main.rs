@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use leadscore::{bench, demo, score};
+use leadscore::{bench, demo, score, serve};
 use std::path::PathBuf;
 
 /// Lead scoring with transparent rules: fit, engagement, stages and the hot-lead matrix.
@@ -29,6 +29,8 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Measure full rescoring throughput on generated data.
     Bench(bench::BenchArgs),
+    /// Run the HTTP service: Segment-compatible ingestion and the leads API.
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Subcommand)]
@@ -62,5 +64,6 @@ fn run(cli: Cli) -> Result<()> {
         } => score::run_check(&files),
         Command::Demo(args) => demo::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }

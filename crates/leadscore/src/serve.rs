@@ -1,0 +1,83 @@
+//! `leadscore serve`: runs the HTTP service over SQLite (default) or
+//! PostgreSQL.
+
+use crate::demo::B2B_MODEL;
+use anyhow::{Context, Result};
+use clap::Args;
+use leadscore_server::{Config, Role};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Options of `leadscore serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Database: `sqlite://FILE` (the default, `./leadscore.db`) or `postgres://...`.
+    #[arg(
+        long,
+        env = "LEADSCORE_DATABASE_URL",
+        default_value = "sqlite://leadscore.db"
+    )]
+    pub database_url: String,
+    /// Address to listen on.
+    #[arg(long, env = "LEADSCORE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Model file to activate when the database has none (default: the B2B example).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// An admin key to make sure exists (for scripted set-ups).
+    #[arg(long, env = "LEADSCORE_ADMIN_KEY", hide_env_values = true)]
+    pub admin_key: Option<String>,
+    /// A write (ingest-only) key to make sure exists.
+    #[arg(long, env = "LEADSCORE_WRITE_KEY", hide_env_values = true)]
+    pub write_key: Option<String>,
+    /// A read-only key to make sure exists.
+    #[arg(long, env = "LEADSCORE_READ_KEY", hide_env_values = true)]
+    pub read_key: Option<String>,
+    /// Seconds between decay updates of the stored scores.
+    #[arg(long, default_value_t = 60)]
+    pub decay_every: u64,
+}
+
+/// Runs the server until it is stopped.
+pub fn run(args: ServeArgs) -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let default_model = match &args.model {
+        Some(p) => {
+            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?
+        }
+        None => B2B_MODEL.to_owned(),
+    };
+    let mut keys = Vec::new();
+    for (role, key) in [
+        (Role::Admin, &args.admin_key),
+        (Role::Write, &args.write_key),
+        (Role::Read, &args.read_key),
+    ] {
+        if let Some(k) = key {
+            keys.push((role, k.clone()));
+        }
+    }
+    let config = Config {
+        database_url: args.database_url,
+        listen: args.listen,
+        default_model,
+        keys,
+        decay_every: Duration::from_secs(args.decay_every.max(1)),
+    };
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(async {
+        let running = leadscore_server::start(config).await?;
+        if let Some(key) = &running.new_admin_key {
+            eprintln!("Created the first admin key (shown only now): {key}");
+        }
+        eprintln!("leadscore listening on http://{}", running.addr);
+        running.task.await.context("server task")??;
+        Ok(())
+    })
+}

@@ -1,0 +1,190 @@
+//! The crash test: `leadscore serve` is killed with SIGKILL while clients
+//! send events as fast as they can. Afterwards every acknowledged event must
+//! be in the log, and every stored score must equal a recompute from the
+//! log at the time it was scored (no half-applied score). Then the server
+//! must start again over the same database. Run on SQLite and PostgreSQL.
+
+use leadscore_core::engine::LeadState;
+use leadscore_core::model::Model;
+use leadscore_core::{Timestamp, segment};
+use leadscore_store::testing::{Backend, scratch};
+use serde_json::{Value, json};
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const WRITE: &str = "crash-write-key";
+const ADMIN: &str = "crash-admin-key";
+
+/// Starts the server and returns it with its address, read from its output.
+fn serve(url: &str) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
+        .env("LEADSCORE_WRITE_KEY", WRITE)
+        .env("LEADSCORE_ADMIN_KEY", ADMIN)
+        .env("RUST_LOG", "warn")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("leadscore starts");
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines.next().expect("server output").unwrap();
+        if let Some(a) = line.strip_prefix("leadscore listening on http://") {
+            break a.to_owned();
+        }
+    };
+    // Keep draining its output so it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, addr)
+}
+
+async fn client(base: String, worker: usize, acked: Arc<Mutex<Vec<String>>>) {
+    let http = reqwest::Client::new();
+    for round in 0.. {
+        let ids: Vec<String> = (0..10)
+            .map(|k| format!("w{worker}-r{round}-e{k}"))
+            .collect();
+        let batch: Vec<Value> = ids
+            .iter()
+            .enumerate()
+            .map(|(k, id)| {
+                let user = format!("lead-{}", (round * 7 + k + worker) % 40);
+                if k == 0 {
+                    json!({"type": "identify", "userId": user, "anonymousId": format!("anon-{}", round % 60), "messageId": id, "traits": {"email": format!("{user}@acme.vn")}})
+                } else if k == 1 {
+                    json!({"type": "page", "anonymousId": format!("anon-{}", (round + 3) % 60), "messageId": id, "name": "Pricing", "properties": {"path": "/pricing"}})
+                } else {
+                    json!({"type": "track", "userId": user, "messageId": id, "event": "Email Clicked"})
+                }
+            })
+            .collect();
+        let sent = http
+            .post(format!("{base}/v1/batch"))
+            .basic_auth(WRITE, Some(""))
+            .json(&json!({ "batch": batch }))
+            .send()
+            .await;
+        match sent {
+            Ok(r) if r.status().is_success() => acked.lock().unwrap().extend(ids),
+            Ok(r) => panic!("unexpected status {}", r.status()),
+            Err(_) => return, // the server is gone
+        }
+    }
+}
+
+async fn crash_and_check(backend: Backend) {
+    let db = scratch(backend).await.unwrap();
+    let (mut server, addr) = serve(&db.url);
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    let clients: Vec<_> = (0..4)
+        .map(|w| tokio::spawn(client(format!("http://{addr}"), w, Arc::clone(&acked))))
+        .collect();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    server.kill().expect("SIGKILL");
+    server.wait().unwrap();
+    for c in clients {
+        c.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() > 100,
+        "the load ran ({} events acknowledged)",
+        acked.len()
+    );
+
+    let store = leadscore_store::open(&db.url).await.unwrap();
+    let mut stored = HashSet::new();
+    let mut seq = 0;
+    loop {
+        let page = store.events_after(seq, 5000).await.unwrap();
+        let Some(last) = page.last() else { break };
+        seq = last.seq;
+        for row in page {
+            let e = segment::parse_line(&row.body).unwrap();
+            stored.insert(e.message_id.to_string());
+        }
+    }
+    let lost: Vec<&String> = acked.iter().filter(|id| !stored.contains(*id)).collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged events lost, e.g. {:?}",
+        lost.len(),
+        &lost[..lost.len().min(5)]
+    );
+
+    let active = store
+        .models()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.active)
+        .unwrap();
+    let model = Model::from_toml(&active.source).unwrap();
+    let leads = store.leads_after("", 10_000).await.unwrap();
+    assert!(!leads.is_empty());
+    for lead in &leads {
+        let score = store
+            .score(active.version, &lead.id)
+            .await
+            .unwrap()
+            .expect("every lead is scored");
+        let mut state = LeadState::new(&model);
+        for row in store.lead_events(&lead.id, i64::MAX).await.unwrap() {
+            state.apply(&model, &segment::parse_line(&row.body).unwrap());
+        }
+        let profile =
+            leadscore_server::runtime::rows::profile_from_json(&lead.id, &lead.profile).unwrap();
+        let fresh = model.score(&profile, &state, None, Timestamp(score.scored_at));
+        assert_eq!(
+            score.events,
+            i64::from(fresh.events),
+            "lead {}: stored score counts other events",
+            lead.id
+        );
+        assert!(
+            (score.total - fresh.total).abs() < 1e-9,
+            "lead {}: stored {} vs log {}",
+            lead.id,
+            score.total,
+            fresh.total
+        );
+    }
+    drop(store);
+
+    // It starts again over the same database and keeps working.
+    let (mut server, addr) = serve(&db.url);
+    let http = reqwest::Client::new();
+    let r = http
+        .post(format!("http://{addr}/v1/track"))
+        .basic_auth(WRITE, Some(""))
+        .json(&json!({"userId": "lead-1", "event": "Email Clicked", "messageId": "after-restart"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let list: Value = http
+        .get(format!("http://{addr}/api/leads?limit=500"))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), leads.len());
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_survives_kill_9() {
+    crash_and_check(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_survives_kill_9() {
+    crash_and_check(Backend::Postgres).await;
+}

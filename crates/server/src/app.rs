@@ -1,0 +1,192 @@
+//! Starting the service: open the store, make sure a model and keys exist,
+//! load the scoring state, and serve the router.
+
+use crate::auth::{KeyChecker, Role, hash_key, new_key};
+use crate::jobs::Jobs;
+use crate::metrics::Metrics;
+use crate::runtime::Loaded;
+use crate::writer::{self, Shared, Writer};
+use leadscore_core::model::Model;
+use leadscore_store::{Store, StoreError};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How the service is set up.
+#[derive(Clone)]
+pub struct Config {
+    /// `sqlite://path` or `postgres://...`.
+    pub database_url: String,
+    /// Where to listen; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// The model to activate when the store has none.
+    pub default_model: String,
+    /// Keys to make sure exist (role and key), for scripted set-ups.
+    pub keys: Vec<(Role, String)>,
+    /// How often scores are brought up to date as points decay.
+    pub decay_every: Duration,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Keys and database passwords stay out of logs.
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("keys", &self.keys.len())
+            .field("decay_every", &self.decay_every)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The stored or default model does not compile.
+    #[error("model version {version} does not compile: {errors}")]
+    Model {
+        /// Which version.
+        version: i64,
+        /// Every error.
+        errors: String,
+    },
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Everything request handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Arc<dyn Store>,
+    /// The writer.
+    pub writer: Writer,
+    /// The active model.
+    pub shared: Arc<Shared>,
+    /// Long jobs.
+    pub jobs: Jobs,
+    /// Key checks.
+    pub keys: KeyChecker,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// The active model and version.
+    pub fn active(&self) -> Loaded {
+        self.shared
+            .active
+            .read()
+            .map(|a| a.clone())
+            .unwrap_or_else(|e| e.into_inner().clone())
+    }
+}
+
+/// A running server.
+#[derive(Debug)]
+pub struct Running {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// Admin key created at first start, to show once.
+    pub new_admin_key: Option<String>,
+    /// The server task.
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+fn compile(version: i64, source: &str) -> Result<Arc<Model>, StartError> {
+    Model::from_toml(source)
+        .map(Arc::new)
+        .map_err(|e| StartError::Model {
+            version,
+            errors: e.to_string(),
+        })
+}
+
+use crate::clock::now_ms;
+
+/// The active model, activating the default one in an empty store.
+async fn active_model(store: &dyn Store, default: &str) -> Result<Loaded, StartError> {
+    let models = store.models().await?;
+    if let Some(m) = models.iter().find(|m| m.active) {
+        return Ok(Loaded {
+            model: compile(m.version, &m.source)?,
+            version: m.version,
+        });
+    }
+    let model = compile(0, default)?;
+    let version = store.insert_model(&model.name, default, now_ms()).await?;
+    let mut tx = store.begin().await?;
+    tx.activate_model(version).await?;
+    tx.commit().await?;
+    Ok(Loaded { model, version })
+}
+
+/// Makes sure the configured keys exist; in a store with no keys at all,
+/// creates an admin key and returns it.
+async fn ensure_keys(
+    store: &dyn Store,
+    keys: &[(Role, String)],
+) -> Result<Option<String>, StoreError> {
+    for (role, key) in keys {
+        let hash = hash_key(key);
+        if store.key_by_hash(&hash).await?.is_none() {
+            let prefix: String = key.chars().take(10).collect();
+            store
+                .insert_key("configured", role.as_str(), &hash, &prefix, now_ms())
+                .await?;
+        }
+    }
+    if !store.keys().await?.is_empty() {
+        return Ok(None);
+    }
+    let key = new_key(Role::Admin);
+    let prefix: String = key.chars().take(10).collect();
+    store
+        .insert_key("first admin", "admin", &hash_key(&key), &prefix, now_ms())
+        .await?;
+    Ok(Some(key))
+}
+
+/// Opens the store, loads the scoring state and starts serving.
+pub async fn start(config: Config) -> Result<Running, StartError> {
+    let store = leadscore_store::open(&config.database_url).await?;
+    let new_admin_key = ensure_keys(store.as_ref(), &config.keys).await?;
+    let active = active_model(store.as_ref(), &config.default_model).await?;
+    let jobs = Jobs::default();
+    let (writer, shared) =
+        writer::start(Arc::clone(&store), active, jobs.clone(), config.decay_every).await?;
+    let state = AppState {
+        keys: KeyChecker::new(Arc::clone(&store)),
+        store,
+        writer,
+        shared,
+        jobs,
+        metrics: Metrics::new(),
+    };
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: config.listen,
+        source,
+    })?;
+    let router = crate::routes::router(state);
+    let task = tokio::spawn(async move { axum::serve(listener, router).await });
+    tracing::info!(%addr, "Listening");
+    Ok(Running {
+        addr,
+        new_admin_key,
+        task,
+    })
+}

@@ -1,0 +1,18 @@
+//! The leadscore HTTP service: Segment-compatible ingestion, the leads,
+//! accounts, models and keys API, health and metrics, all over one store.
+//!
+//! [`app::start`] opens the store, loads the scoring state and serves.
+
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod explain;
+pub mod jobs;
+pub mod metrics;
+pub mod routes;
+pub mod runtime;
+pub mod writer;
+
+pub use app::{Config, Running, StartError, start};
+pub use auth::Role;

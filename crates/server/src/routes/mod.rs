@@ -1,0 +1,130 @@
+//! The router: every route, its role check, and the OpenAPI document built
+//! from the handlers' annotations.
+
+pub mod accounts;
+pub mod admin;
+pub mod leads;
+pub mod models;
+pub mod ops;
+pub mod segment;
+pub mod transfer;
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use axum::Router;
+use base64::Engine;
+use leadscore_store::Cursor;
+use serde::Serialize;
+use tower_http::decompression::RequestDecompressionLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// One page of a list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    /// The rows.
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A list's page size: 1 to 500, 50 when not given.
+pub fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
+    let limit = limit.unwrap_or(50);
+    if (1..=500).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::field(
+            "limit",
+            format!("expected 1 to 500, found {limit}"),
+        ))
+    }
+}
+
+/// An opaque cursor: the last row's sort key. The total travels as its bit
+/// pattern: a decimal round trip may land one unit in the last place off,
+/// and a cursor even that far off repeats or skips rows.
+pub fn encode_cursor(total: f64, id: &str) -> String {
+    let text = serde_json::to_vec(&(total.to_bits(), id)).unwrap_or_default();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+}
+
+/// Reads a cursor made by [`encode_cursor`].
+pub fn decode_cursor(text: &str) -> Result<Cursor, ApiError> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<(u64, String)>(&b).ok())
+        .map(|(bits, lead_id)| Cursor {
+            total: f64::from_bits(bits),
+            lead_id,
+        })
+        .ok_or_else(|| ApiError::field("cursor", "expected a next_cursor from an earlier page"))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "leadscore", description = "Lead scoring: Segment-compatible ingestion and the leads API."),
+    modifiers(&SecuritySchemes)
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let c = api.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "write_key",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Basic)),
+        );
+        c.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// Every route over `state`.
+pub fn router(state: AppState) -> Router {
+    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(segment::track))
+        .routes(routes!(segment::page))
+        .routes(routes!(segment::screen))
+        .routes(routes!(segment::identify))
+        .routes(routes!(segment::group))
+        .routes(routes!(segment::alias))
+        .routes(routes!(segment::batch))
+        .routes(routes!(leads::list))
+        .routes(routes!(leads::get, leads::put, leads::erase))
+        .routes(routes!(transfer::import_events))
+        .routes(routes!(transfer::import_leads))
+        .routes(routes!(transfer::export_leads))
+        .routes(routes!(accounts::list))
+        .routes(routes!(accounts::get))
+        .routes(routes!(models::list, models::upload))
+        .routes(routes!(models::get))
+        .routes(routes!(models::activate))
+        .routes(routes!(admin::list_keys, admin::create_key))
+        .routes(routes!(admin::revoke_key))
+        .routes(routes!(admin::list_jobs))
+        .routes(routes!(admin::get_job))
+        .routes(routes!(ops::health))
+        .routes(routes!(ops::metrics))
+        .split_for_parts();
+    let api = std::sync::Arc::new(api);
+    router
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(move || {
+                let api = std::sync::Arc::clone(&api);
+                async move { axum::Json(api.as_ref().clone()) }
+            }),
+        )
+        .layer(RequestDecompressionLayer::new())
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .fallback(|| async { ApiError::not_found("route") })
+        .with_state(state)
+}

@@ -1,0 +1,142 @@
+//! The models API: upload (validated, versioned), read, and activate with a
+//! background rescore whose progress is a job.
+
+use crate::app::AppState;
+use crate::auth::Role;
+use crate::error::ApiError;
+use crate::runtime::Loaded;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use leadscore_core::model::Model;
+use leadscore_store::ModelRow;
+use serde::Serialize;
+use std::sync::Arc;
+
+/// A stored model version.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ModelInfo {
+    /// Version.
+    pub version: i64,
+    /// Name from the file.
+    pub name: String,
+    /// Uploaded at (ms).
+    pub created_at: i64,
+    /// Scoring now.
+    pub active: bool,
+    /// The TOML source (in single-model answers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+fn info(m: ModelRow, with_source: bool) -> ModelInfo {
+    ModelInfo {
+        version: m.version,
+        name: m.name,
+        created_at: m.created_at,
+        active: m.active,
+        source: with_source.then_some(m.source),
+    }
+}
+
+/// Every model version, newest first.
+#[utoipa::path(get, path = "/api/models", tag = "models",
+    responses((status = 200, body = Vec<ModelInfo>)), security(("api_key" = [])))]
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<ModelInfo>>, ApiError> {
+    state.keys.require(&headers, Role::Read).await?;
+    let rows = state.store.models().await?;
+    Ok(Json(rows.into_iter().map(|m| info(m, false)).collect()))
+}
+
+/// One model version with its source.
+#[utoipa::path(get, path = "/api/models/{version}", tag = "models",
+    params(("version" = i64, Path, description = "Model version")),
+    responses((status = 200, body = ModelInfo), (status = 404, body = crate::error::ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(version): Path<i64>,
+) -> Result<Json<ModelInfo>, ApiError> {
+    state.keys.require(&headers, Role::Read).await?;
+    let m = state
+        .store
+        .model(version)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("model version {version}")))?;
+    Ok(Json(info(m, true)))
+}
+
+/// Uploads a model file (TOML body). It is validated and stored as a new,
+/// inactive version; every error is listed if it does not validate.
+#[utoipa::path(post, path = "/api/models", tag = "models",
+    request_body(content = String, content_type = "application/toml"),
+    responses((status = 201, body = ModelInfo), (status = 422, body = crate::error::ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: String,
+) -> Result<(StatusCode, Json<ModelInfo>), ApiError> {
+    state.keys.require(&headers, Role::Admin).await?;
+    let model = Model::from_toml(&body).map_err(|e| ApiError::invalid_model(e.to_string()))?;
+    let now = crate::clock::now_ms();
+    let version = state.store.insert_model(&model.name, &body, now).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ModelInfo {
+            version,
+            name: model.name.to_string(),
+            created_at: now,
+            active: false,
+            source: None,
+        }),
+    ))
+}
+
+/// Where an activation's progress can be followed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Activation {
+    /// The version being activated.
+    pub version: i64,
+    /// Follow progress at `/api/jobs` (the newest `activate` job).
+    pub jobs: String,
+}
+
+/// Activates a model version: every lead is rescored in the background;
+/// reads serve the previous scores until the switch.
+#[utoipa::path(post, path = "/api/models/{version}/activate", tag = "models",
+    params(("version" = i64, Path, description = "Model version")),
+    responses((status = 202, body = Activation), (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn activate(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(version): Path<i64>,
+) -> Result<(StatusCode, Json<Activation>), ApiError> {
+    state.keys.require(&headers, Role::Admin).await?;
+    let m = state
+        .store
+        .model(version)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("model version {version}")))?;
+    let model = Model::from_toml(&m.source).map_err(|e| ApiError::invalid_model(e.to_string()))?;
+    state
+        .writer
+        .activate(Loaded {
+            model: Arc::new(model),
+            version,
+        })
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(Activation {
+            version,
+            jobs: "/api/jobs".to_owned(),
+        }),
+    ))
+}

@@ -1,0 +1,73 @@
+//! Building the runtime from the store at start-up: profiles, identity
+//! links, then the whole event log replayed through the engine.
+
+use super::rows::profile_from_json;
+use super::{Loaded, Runtime};
+use leadscore_core::segment;
+use leadscore_store::{Store, StoreError};
+use smol_str::SmolStr;
+
+/// Rows read per query while loading.
+const PAGE: i64 = 10_000;
+
+/// Reads everything the runtime needs from `store`. `progress` hears the
+/// phase and how many rows are done.
+pub async fn load(
+    store: &dyn Store,
+    active: Loaded,
+    progress: &(dyn Fn(&'static str, u64) + Send + Sync),
+) -> Result<Runtime, StoreError> {
+    let mut rt = Runtime::new(active);
+    let mut after = String::new();
+    let mut done = 0u64;
+    loop {
+        let page = store.leads_after(&after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id.clone();
+        for row in &page {
+            let id = SmolStr::new(&row.id);
+            let profile =
+                profile_from_json(&row.id, &row.profile).ok_or_else(|| StoreError::Corrupt {
+                    what: "lead profile",
+                    detail: format!("lead {} has a profile that is not a JSON object", row.id),
+                })?;
+            let i = rt.create_lead(&id, row.created_at);
+            let entry = &mut rt.leads[i as usize];
+            entry.profile = profile;
+            entry.owner = row.owner.clone();
+            rt.refresh_account(i);
+        }
+        done += page.len() as u64;
+        progress("leads", done);
+    }
+
+    for (identity, lead) in store.identities().await? {
+        if identity == lead {
+            continue;
+        }
+        if let Some(&i) = rt.index.get(lead.as_str()) {
+            rt.link(&SmolStr::new(identity), i);
+        }
+    }
+
+    let mut seq = 0;
+    done = 0;
+    loop {
+        let page = store.events_after(seq, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        seq = last.seq;
+        for row in &page {
+            let Some(i) = rt.lead_of(&row.identity) else {
+                continue;
+            };
+            let event = segment::parse_line(&row.body).map_err(|e| StoreError::Corrupt {
+                what: "event",
+                detail: format!("event {} cannot be read: {e}", row.seq),
+            })?;
+            rt.apply(i, &event);
+        }
+        done += page.len() as u64;
+        progress("events", done);
+    }
+    Ok(rt)
+}

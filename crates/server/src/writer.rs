@@ -1,0 +1,377 @@
+//! The single writer: every change to leads and scores goes through one
+//! task, which batches whatever requests are waiting into one transaction
+//! (group commit). Events, the scores they change and their history commit
+//! together, so an acknowledged event is durable and a crash never leaves a
+//! half-applied score; one commit (one fsync) serves many requests.
+
+use crate::jobs::Jobs;
+use crate::runtime::rows::{lead_row, score_row};
+use crate::runtime::{Loaded, Runtime, load::load};
+use leadscore_core::engine::LeadScore;
+use leadscore_core::{Event, EventKind, Timestamp, Value, segment};
+use leadscore_store::{AccountRow, HistoryRow, NewEvent, ScoreRow, Store, StoreError};
+use rustc_hash::{FxHashMap, FxHashSet};
+use smol_str::SmolStr;
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+/// Events gathered into one commit at most; more wait for the next.
+const MAX_BATCH_EVENTS: usize = 5_000;
+/// Leads built per step while a new model is being activated.
+const BUILD_CHUNK_LEADS: usize = 2_000;
+
+/// What a write can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The store failed; nothing of the batch was kept.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The named lead does not exist.
+    #[error("lead {0} not found")]
+    NoSuchLead(String),
+    /// Another model is being activated.
+    #[error("model version {0} is already being activated")]
+    Busy(i64),
+    /// The writer has stopped (the server is shutting down).
+    #[error("the writer has stopped")]
+    Stopped,
+}
+
+/// What an ingest request achieved.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ingested {
+    /// New events stored.
+    pub accepted: usize,
+    /// Events whose message id was already stored, ignored.
+    pub duplicates: usize,
+}
+
+/// A change to a lead's profile from the API.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileUpdate {
+    /// The lead (created if new).
+    pub lead_id: String,
+    /// Attributes to set; `Null` removes one.
+    pub attributes: Vec<(SmolStr, Value)>,
+    /// `Some` sets (or with `None` inside, clears) the owner.
+    pub owner: Option<Option<String>>,
+}
+
+type Reply<T> = oneshot::Sender<Result<T, WriteError>>;
+
+enum Command {
+    Ingest(Vec<Event>, Reply<Ingested>),
+    Profile(Vec<ProfileUpdate>, Reply<Vec<bool>>),
+    Erase(String, Reply<u64>),
+    Activate(Loaded, Reply<()>),
+    Decay,
+}
+
+/// The handle request handlers use to reach the writer.
+#[derive(Debug, Clone)]
+pub struct Writer {
+    tx: mpsc::Sender<Command>,
+}
+
+impl Writer {
+    async fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T, WriteError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(make(reply))
+            .await
+            .map_err(|_| WriteError::Stopped)?;
+        answer.await.map_err(|_| WriteError::Stopped)?
+    }
+
+    /// Stores events and scores them; returns once they are durable.
+    pub async fn ingest(&self, events: Vec<Event>) -> Result<Ingested, WriteError> {
+        self.ask(|r| Command::Ingest(events, r)).await
+    }
+
+    /// Creates or updates a lead's profile; true if the lead is new.
+    pub async fn update_profile(&self, update: ProfileUpdate) -> Result<bool, WriteError> {
+        let created = self.ask(|r| Command::Profile(vec![update], r)).await?;
+        Ok(created.first().copied().unwrap_or(false))
+    }
+
+    /// Creates or updates many profiles in one commit; for each, whether it is new.
+    pub async fn update_profiles(
+        &self,
+        updates: Vec<ProfileUpdate>,
+    ) -> Result<Vec<bool>, WriteError> {
+        self.ask(|r| Command::Profile(updates, r)).await
+    }
+
+    /// Erases a lead and all its events; returns how many events went.
+    pub async fn erase(&self, lead_id: String) -> Result<u64, WriteError> {
+        self.ask(|r| Command::Erase(lead_id, r)).await
+    }
+
+    /// Starts activating a model: all leads are rescored in the background
+    /// (see [`Jobs`] for progress); returns once the work has started.
+    pub async fn activate(&self, model: Loaded) -> Result<(), WriteError> {
+        self.ask(|r| Command::Activate(model, r)).await
+    }
+
+    /// Asks for decayed scores to be brought up to date now.
+    pub async fn decay_now(&self) {
+        let _ = self.tx.send(Command::Decay).await;
+    }
+}
+
+/// Readers' view of what the writer holds: the active model.
+#[derive(Debug)]
+pub struct Shared {
+    /// The active model and version.
+    pub active: std::sync::RwLock<Loaded>,
+}
+
+/// Loads the runtime from the store and starts the writer task.
+pub async fn start(
+    store: Arc<dyn Store>,
+    active: Loaded,
+    jobs: Jobs,
+    decay_every: std::time::Duration,
+) -> Result<(Writer, Arc<Shared>), StoreError> {
+    let job = jobs.start("load", None);
+    let report = |phase: &'static str, n: u64| {
+        job.progress(n, None);
+        tracing::debug!(phase, rows = n, "Loading");
+    };
+    let rt = load(store.as_ref(), active.clone(), &report).await?;
+    let leads = rt.live_leads();
+    job.finish();
+    tracing::info!(leads, version = active.version, "Loaded scoring state");
+
+    let shared = Arc::new(Shared {
+        active: std::sync::RwLock::new(active),
+    });
+    let mut task = Task {
+        store,
+        rt,
+        jobs,
+        shared: Arc::clone(&shared),
+        build: None,
+    };
+    task.rescore_everything().await?;
+
+    let (tx, rx) = mpsc::channel(4096);
+    let writer = Writer { tx: tx.clone() };
+    tokio::spawn(task.run(rx));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(decay_every);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if tx.send(Command::Decay).await.is_err() {
+                break;
+            }
+        }
+    });
+    Ok((writer, shared))
+}
+
+/// A model activation in progress.
+struct Build {
+    /// Leads to build, in scoring units (an account's members together).
+    units: Vec<Vec<u32>>,
+    next: usize,
+    job: crate::jobs::JobHandle,
+    done: u64,
+}
+
+struct Task {
+    store: Arc<dyn Store>,
+    rt: Runtime,
+    jobs: Jobs,
+    shared: Arc<Shared>,
+    build: Option<Build>,
+}
+
+/// Everything one group commit changes, gathered before writing.
+#[derive(Default)]
+struct Work {
+    touched: FxHashSet<u32>,
+    rebuild: FxHashSet<u32>,
+    profiles: FxHashSet<u32>,
+    accounts: FxHashSet<SmolStr>,
+    account_traits: FxHashMap<SmolStr, String>,
+    links: Vec<(String, String)>,
+    merges: Vec<(String, String)>,
+    cause: FxHashMap<u32, String>,
+}
+
+/// What a group commit tells its requests.
+#[derive(Default)]
+struct GroupOutcome {
+    /// Per ingest command, in order.
+    ingested: Vec<Ingested>,
+    /// Leads the group created.
+    created: FxHashSet<SmolStr>,
+}
+
+use crate::clock::now_ms;
+
+fn new_event(e: &Event, now: i64) -> Option<NewEvent> {
+    let identity = e.user_id.as_ref().or(e.anonymous_id.as_ref())?;
+    Some(NewEvent {
+        message_id: e.message_id.to_string(),
+        identity: identity.to_string(),
+        user_id: e.user_id.as_ref().map(ToString::to_string),
+        anonymous_id: e.anonymous_id.as_ref().map(ToString::to_string),
+        kind: e.kind.as_str().to_owned(),
+        name: e.name.to_string(),
+        ts: e.timestamp.0,
+        received_at: now,
+        body: segment::to_json(e).to_string(),
+    })
+}
+
+impl Task {
+    async fn run(mut self, mut rx: mpsc::Receiver<Command>) {
+        loop {
+            let first = if self.build.is_some() {
+                match rx.try_recv() {
+                    Ok(c) => Some(c),
+                    Err(mpsc::error::TryRecvError::Empty) => None,
+                    Err(mpsc::error::TryRecvError::Disconnected) => return,
+                }
+            } else {
+                match rx.recv().await {
+                    Some(c) => Some(c),
+                    None => return,
+                }
+            };
+            let Some(first) = first else {
+                self.step_build().await;
+                continue;
+            };
+            let mut batch = vec![first];
+            let mut events = batch_events(&batch[0]);
+            while events < MAX_BATCH_EVENTS {
+                match rx.try_recv() {
+                    Ok(c) => {
+                        events += batch_events(&c);
+                        batch.push(c);
+                    }
+                    Err(_) => break,
+                }
+            }
+            self.handle(batch).await;
+        }
+    }
+
+    /// Runs a batch: ingests and profile updates share one commit; erasures,
+    /// activations and decay each get their own.
+    async fn handle(&mut self, batch: Vec<Command>) {
+        let mut group: Vec<Command> = Vec::new();
+        for cmd in batch {
+            match cmd {
+                c @ (Command::Ingest(..) | Command::Profile(..)) => group.push(c),
+                other => {
+                    self.commit_group(std::mem::take(&mut group)).await;
+                    match other {
+                        Command::Erase(id, reply) => {
+                            let r = self.erase(&id).await;
+                            self.after_failure(&r).await;
+                            let _ = reply.send(r);
+                        }
+                        Command::Activate(model, reply) => self.begin_build(model, reply),
+                        Command::Decay => {
+                            let r = self.decay().await;
+                            if let Err(e) = &r {
+                                tracing::error!(error = %e, "Decay update failed");
+                            }
+                            self.after_failure(&r).await;
+                        }
+                        Command::Ingest(..) | Command::Profile(..) => {}
+                    }
+                }
+            }
+        }
+        self.commit_group(group).await;
+    }
+
+    async fn commit_group(&mut self, group: Vec<Command>) {
+        if group.is_empty() {
+            return;
+        }
+        let mut outcome = GroupOutcome::default();
+        let result = self.apply_group(&group, &mut outcome).await;
+        self.after_failure(&result).await;
+        let mut ingested = outcome.ingested.into_iter();
+        for cmd in group {
+            match cmd {
+                Command::Ingest(_, reply) => {
+                    let r = match &result {
+                        Ok(()) => Ok(ingested.next().unwrap_or_default()),
+                        Err(e) => Err(copy_error(e)),
+                    };
+                    let _ = reply.send(r);
+                }
+                Command::Profile(updates, reply) => {
+                    let r = match &result {
+                        Ok(()) => Ok(updates
+                            .iter()
+                            .map(|u| outcome.created.contains(u.lead_id.as_str()))
+                            .collect()),
+                        Err(e) => Err(copy_error(e)),
+                    };
+                    let _ = reply.send(r);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// After a failed write the in-memory state may be ahead of the store:
+    /// reload it from the store, which holds exactly what was committed.
+    async fn after_failure<T>(&mut self, result: &Result<T, WriteError>) {
+        if !matches!(result, Err(WriteError::Store(_))) {
+            return;
+        }
+        tracing::error!("Write failed; reloading scoring state from the store");
+        let active = self.rt.active.clone();
+        loop {
+            match load(self.store.as_ref(), active.clone(), &|_, _| {}).await {
+                Ok(rt) => {
+                    self.rt = rt;
+                    if let Some(b) = self.build.take() {
+                        b.job
+                            .fail("the store failed during activation; activate again");
+                    }
+                    if self.rescore_everything().await.is_ok() {
+                        return;
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "Reload failed; retrying"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    }
+}
+
+fn batch_events(c: &Command) -> usize {
+    match c {
+        Command::Ingest(e, _) => e.len(),
+        Command::Profile(p, _) => p.len(),
+        _ => 1,
+    }
+}
+
+/// Errors reach every request of a failed batch; the store error itself is
+/// logged once, callers only need to know it was the store.
+fn copy_error(e: &WriteError) -> WriteError {
+    match e {
+        WriteError::NoSuchLead(id) => WriteError::NoSuchLead(id.clone()),
+        WriteError::Busy(v) => WriteError::Busy(*v),
+        WriteError::Stopped => WriteError::Stopped,
+        WriteError::Store(s) => WriteError::Store(StoreError::Corrupt {
+            what: "batch",
+            detail: s.to_string(),
+        }),
+    }
+}
+
+mod apply;
+mod build;

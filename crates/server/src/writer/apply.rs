@@ -1,0 +1,399 @@
+//! One group commit: store the events, route them to leads (stitching
+//! identities and merging leads), rebuild what stitching changed, re-score
+//! and write it all in one transaction.
+
+use super::*;
+use leadscore_store::Tx;
+
+/// Leads written per transaction when everything is re-scored.
+const RESCORE_CHUNK: usize = 5_000;
+
+impl Task {
+    pub(super) async fn apply_group(
+        &mut self,
+        group: &[Command],
+        out: &mut GroupOutcome,
+    ) -> Result<(), WriteError> {
+        let now = now_ms();
+        let mut tx = self.store.begin().await?;
+        let mut w = Work::default();
+        for cmd in group {
+            match cmd {
+                Command::Ingest(events, _) => {
+                    let rows: Vec<NewEvent> =
+                        events.iter().filter_map(|e| new_event(e, now)).collect();
+                    let fresh = tx.insert_events(&rows).await?;
+                    let accepted = fresh.iter().filter(|f| **f).count();
+                    out.ingested.push(Ingested {
+                        accepted,
+                        duplicates: fresh.len() - accepted,
+                    });
+                    for (e, _) in events.iter().zip(&fresh).filter(|(_, f)| **f) {
+                        self.route(e, &mut w, out, now);
+                    }
+                }
+                Command::Profile(updates, _) => {
+                    for u in updates {
+                        self.profile(u, &mut w, out, now);
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.rebuild(tx.as_mut(), &w).await?;
+        self.write(tx.as_mut(), &mut w, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    fn lead_for_user(
+        &mut self,
+        user: &SmolStr,
+        w: &mut Work,
+        out: &mut GroupOutcome,
+        now: i64,
+    ) -> u32 {
+        if let Some(i) = self.rt.lead_of(user) {
+            return i;
+        }
+        let i = self.rt.create_lead(user, now);
+        w.links.push((user.to_string(), user.to_string()));
+        w.profiles.insert(i);
+        out.created.insert(user.clone());
+        i
+    }
+
+    /// Files an identity under a lead; a new link brings the identity's
+    /// earlier events with it, so the lead is rebuilt from the log.
+    fn link(&mut self, identity: &SmolStr, lead: u32, w: &mut Work) {
+        self.rt.link(identity, lead);
+        w.links.push((
+            identity.to_string(),
+            self.rt.leads[lead as usize].profile.id.to_string(),
+        ));
+        w.rebuild.insert(lead);
+    }
+
+    fn route(&mut self, e: &Event, w: &mut Work, out: &mut GroupOutcome, now: i64) {
+        let lead = match (&e.user_id, &e.anonymous_id) {
+            (Some(user), anonymous) => {
+                let lead = self.lead_for_user(user, w, out, now);
+                // An anonymous id belongs to the first user it was seen with.
+                if let Some(a) = anonymous.as_ref().filter(|a| self.rt.lead_of(a).is_none()) {
+                    self.link(a, lead, w);
+                }
+                if e.kind == EventKind::Alias
+                    && let Some(previous) = e.previous_id.as_ref().filter(|p| *p != user)
+                {
+                    match self.rt.lead_of(previous) {
+                        Some(other) if other != lead => self.merge(other, lead, w),
+                        Some(_) => {}
+                        None => self.link(previous, lead, w),
+                    }
+                }
+                lead
+            }
+            (None, Some(anonymous)) => match self.rt.lead_of(anonymous) {
+                Some(lead) => lead,
+                None => return,
+            },
+            (None, None) => return,
+        };
+        match e.kind {
+            EventKind::Identify if !e.traits.0.is_empty() => {
+                let profile = &mut self.rt.leads[lead as usize].profile;
+                for (k, v) in &e.traits.0 {
+                    profile.attributes.insert(k.clone(), v.clone());
+                }
+                self.profile_changed(lead, w);
+            }
+            EventKind::Group => {
+                if let Some(g) = &e.group_id {
+                    let profile = &mut self.rt.leads[lead as usize].profile;
+                    profile
+                        .attributes
+                        .insert("account".into(), Value::Str(g.clone()));
+                    let traits: serde_json::Map<String, serde_json::Value> = e
+                        .traits
+                        .0
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_json()))
+                        .collect();
+                    w.account_traits
+                        .insert(g.clone(), serde_json::Value::Object(traits).to_string());
+                    self.profile_changed(lead, w);
+                }
+            }
+            _ => {}
+        }
+        if !w.rebuild.contains(&lead) {
+            self.rt.apply(lead, e);
+        }
+        w.touched.insert(lead);
+        w.cause.insert(lead, format!("event:{}", e.message_id));
+        if let Some(a) = &self.rt.leads[lead as usize].account {
+            w.accounts.insert(a.clone());
+        }
+    }
+
+    fn profile_changed(&mut self, lead: u32, w: &mut Work) {
+        w.profiles.insert(lead);
+        if let Some((before, after)) = self.rt.refresh_account(lead) {
+            w.accounts.extend(before);
+            w.accounts.extend(after);
+        }
+    }
+
+    fn merge(&mut self, from: u32, into: u32, w: &mut Work) {
+        if let Some(a) = &self.rt.leads[from as usize].account {
+            w.accounts.insert(a.clone());
+        }
+        let from_id = self.rt.leads[from as usize].profile.id.to_string();
+        let into_id = self.rt.leads[into as usize].profile.id.to_string();
+        self.rt.merge(from, into);
+        w.merges.push((from_id, into_id));
+        w.rebuild.insert(into);
+        self.profile_changed(into, w);
+        w.cause.insert(into, "merge".to_owned());
+    }
+
+    fn profile(&mut self, u: &ProfileUpdate, w: &mut Work, out: &mut GroupOutcome, now: i64) {
+        let id = SmolStr::new(&u.lead_id);
+        let lead = match self.rt.index.get(&id) {
+            Some(&i) => i,
+            None => self.lead_for_user(&id, w, out, now),
+        };
+        let entry = &mut self.rt.leads[lead as usize];
+        for (k, v) in &u.attributes {
+            if v.is_present() {
+                entry.profile.attributes.insert(k.clone(), v.clone());
+            } else {
+                entry.profile.attributes.remove(k);
+            }
+        }
+        if let Some(owner) = &u.owner {
+            entry.owner.clone_from(owner);
+        }
+        self.profile_changed(lead, w);
+        w.touched.insert(lead);
+        w.cause.insert(lead, "profile".to_owned());
+        if let Some(a) = &self.rt.leads[lead as usize].account {
+            w.accounts.insert(a.clone());
+        }
+    }
+
+    /// Rebuilds leads whose set of events changed through stitching, from
+    /// the log as this transaction sees it.
+    async fn rebuild(&mut self, tx: &mut dyn Tx, w: &Work) -> Result<(), WriteError> {
+        let leads: Vec<u32> = w
+            .rebuild
+            .iter()
+            .copied()
+            .filter(|&i| self.rt.leads[i as usize].alive)
+            .collect();
+        if leads.is_empty() {
+            return Ok(());
+        }
+        self.rebuild_from_log(tx, &leads).await
+    }
+
+    pub(super) async fn rebuild_from_log(
+        &mut self,
+        tx: &mut dyn Tx,
+        leads: &[u32],
+    ) -> Result<(), WriteError> {
+        let identities: Vec<String> = leads
+            .iter()
+            .flat_map(|&i| {
+                self.rt.leads[i as usize]
+                    .identities
+                    .iter()
+                    .map(ToString::to_string)
+            })
+            .collect();
+        let rows = tx.events_of(&identities).await?;
+        let mut per_lead: FxHashMap<u32, Vec<Event>> = FxHashMap::default();
+        for row in rows {
+            let Some(i) = self.rt.lead_of(&row.identity) else {
+                continue;
+            };
+            let e = segment::parse_line(&row.body).map_err(|e| StoreError::Corrupt {
+                what: "event",
+                detail: format!("event {} cannot be read: {e}", row.seq),
+            })?;
+            per_lead.entry(i).or_default().push(e);
+        }
+        for &i in leads {
+            let events = per_lead.remove(&i).unwrap_or_default();
+            self.rt.rebuild(i, &events);
+        }
+        Ok(())
+    }
+
+    /// Writes leads, links, merges, scores, history and account roll-ups.
+    async fn write(&mut self, tx: &mut dyn Tx, w: &mut Work, now: i64) -> Result<(), WriteError> {
+        let leads: Vec<_> = w
+            .profiles
+            .iter()
+            .map(|&i| &self.rt.leads[i as usize])
+            .filter(|e| e.alive)
+            .map(|e| lead_row(&e.profile, e.owner.as_deref(), e.created_at, now))
+            .collect();
+        tx.upsert_leads(&leads).await?;
+        tx.link_identities(&w.links).await?;
+        for (from, into) in &w.merges {
+            tx.merge_lead(from, into).await?;
+        }
+        for (id, traits) in &w.account_traits {
+            tx.upsert_account(&AccountRow {
+                id: id.to_string(),
+                traits: traits.clone(),
+                updated_at: now,
+            })
+            .await?;
+        }
+        let model = Arc::clone(&self.rt.active.model);
+        let affected = self.rt.affected(&w.touched, &w.accounts, &model);
+        let scores = self.rt.score_active(&affected, Timestamp(now));
+        self.write_scores(tx, &scores, &w.cause, "account", false)
+            .await?;
+        let pending = self.rt.score_pending(&affected, Timestamp(now));
+        tx.put_scores(&self.pending_rows(&pending)).await?;
+        let rollups: Vec<_> = w
+            .accounts
+            .iter()
+            .filter_map(|a| self.rt.account_rollup(a))
+            .collect();
+        tx.put_account_scores(&rollups).await?;
+        Ok(())
+    }
+
+    /// The rows of scores under the model being activated.
+    pub(super) fn pending_rows(&self, scores: &[(u32, LeadScore)]) -> Vec<ScoreRow> {
+        let Some(p) = &self.rt.pending else {
+            return Vec::new();
+        };
+        scores
+            .iter()
+            .map(|(i, s)| {
+                score_row(
+                    &p.model,
+                    p.version,
+                    &self.rt.leads[*i as usize].profile.id,
+                    s,
+                )
+            })
+            .collect()
+    }
+
+    /// Writes active-model scores and a history entry for each that moved.
+    /// With `changes_only`, a total that merely drifted is not recorded.
+    pub(super) async fn write_scores(
+        &mut self,
+        tx: &mut dyn Tx,
+        scores: &[(u32, LeadScore)],
+        cause: &FxHashMap<u32, String>,
+        default_cause: &str,
+        changes_only: bool,
+    ) -> Result<(), WriteError> {
+        let model = Arc::clone(&self.rt.active.model);
+        let version = self.rt.active.version;
+        let mut rows = Vec::with_capacity(scores.len());
+        let mut history = Vec::new();
+        for (i, s) in scores {
+            let id = self.rt.leads[*i as usize].profile.id.to_string();
+            let (before, after) = self.rt.remember(*i, s);
+            let moved = match &before {
+                None => true,
+                Some(b) if changes_only => b.cell != after.cell || b.stage != after.stage,
+                Some(b) => b.differs(&after),
+            };
+            if moved {
+                history.push(HistoryRow {
+                    lead_id: id.clone(),
+                    model_version: version,
+                    at: s.as_of.0,
+                    total: s.total,
+                    cell: after.cell.to_string(),
+                    stage: after.stage.to_string(),
+                    cause: cause
+                        .get(i)
+                        .cloned()
+                        .unwrap_or_else(|| default_cause.to_owned()),
+                });
+            }
+            rows.push(score_row(&model, version, &id, s));
+        }
+        tx.put_scores(&rows).await?;
+        tx.add_history(&history).await?;
+        Ok(())
+    }
+
+    pub(super) async fn erase(&mut self, id: &str) -> Result<u64, WriteError> {
+        let Some(&lead) = self.rt.index.get(id) else {
+            return Err(WriteError::NoSuchLead(id.to_owned()));
+        };
+        let account = self.rt.leads[lead as usize].account.clone();
+        let mut tx = self.store.begin().await?;
+        let events = tx.erase_lead(id).await?;
+        self.rt.erase(lead);
+        let mut w = Work::default();
+        w.accounts.extend(account);
+        self.write(tx.as_mut(), &mut w, now_ms()).await?;
+        tx.commit().await?;
+        Ok(events)
+    }
+
+    /// Re-scores the leads whose review time has passed.
+    pub(super) async fn decay(&mut self) -> Result<(), WriteError> {
+        let now = now_ms();
+        let due = self.rt.ranking.due(Timestamp(now));
+        if due.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.store.begin().await?;
+        let scores = self.rt.score_active(&due, Timestamp(now));
+        self.write_scores(tx.as_mut(), &scores, &FxHashMap::default(), "decay", true)
+            .await?;
+        tx.commit().await?;
+        tracing::debug!(leads = due.len(), "Decay re-scored");
+        Ok(())
+    }
+
+    /// Scores every lead now and writes the scores, in chunks; used at
+    /// start-up, where time has passed since the last run.
+    pub(super) async fn rescore_everything(&mut self) -> Result<(), StoreError> {
+        let now = Timestamp(now_ms());
+        let live: Vec<u32> = self.rt.index.values().copied().collect();
+        let accounts: Vec<SmolStr> = self.rt.accounts.keys().cloned().collect();
+        let model = Arc::clone(&self.rt.active.model);
+        for chunk in live.chunks(RESCORE_CHUNK) {
+            let mut tx = self.store.begin().await?;
+            let scores = self.rt.score_active(chunk, now);
+            let rows: Vec<ScoreRow> = scores
+                .iter()
+                .map(|(i, s)| {
+                    self.rt.remember(*i, s);
+                    score_row(
+                        &model,
+                        self.rt.active.version,
+                        &self.rt.leads[*i as usize].profile.id,
+                        s,
+                    )
+                })
+                .collect();
+            tx.put_scores(&rows).await?;
+            tx.commit().await?;
+        }
+        let rollups: Vec<_> = accounts
+            .iter()
+            .filter_map(|a| self.rt.account_rollup(a))
+            .collect();
+        for chunk in rollups.chunks(RESCORE_CHUNK) {
+            let mut tx = self.store.begin().await?;
+            tx.put_account_scores(chunk).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+}

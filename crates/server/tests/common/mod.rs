@@ -1,0 +1,122 @@
+//! A real server on port 0 over a fresh database, and a client for it.
+
+#![allow(dead_code)]
+
+use leadscore_server::{Config, Role};
+use leadscore_store::testing::{Backend, Scratch, scratch};
+use serde_json::Value;
+use std::time::Duration;
+
+pub const ADMIN: &str = "adm-test-key";
+pub const WRITE: &str = "write-test-key";
+pub const READ: &str = "read-test-key";
+pub const B2B: &str = include_str!("../../../../examples/b2b-saas.toml");
+
+pub struct TestServer {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub db: Scratch,
+}
+
+pub async fn start(backend: Backend) -> TestServer {
+    let db = scratch(backend).await.expect("test database");
+    start_on(db).await
+}
+
+pub async fn start_on(db: Scratch) -> TestServer {
+    let config = Config {
+        database_url: db.url.clone(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        default_model: B2B.to_owned(),
+        keys: vec![
+            (Role::Admin, ADMIN.to_owned()),
+            (Role::Write, WRITE.to_owned()),
+            (Role::Read, READ.to_owned()),
+        ],
+        decay_every: Duration::from_secs(3600),
+    };
+    let running = leadscore_server::start(config)
+        .await
+        .expect("server starts");
+    TestServer {
+        base: format!("http://{}", running.addr),
+        http: reqwest::Client::new(),
+        db,
+    }
+}
+
+impl TestServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Sends a Segment call with the write key; returns status and body.
+    pub async fn send(&self, path: &str, body: &Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(self.url(path))
+            .basic_auth(WRITE, Some(""))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(ADMIN)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn ok(&self, path: &str) -> Value {
+        let (status, body) = self.get(path).await;
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+
+    /// The ranked list's lead ids.
+    pub async fn ranked_ids(&self, query: &str) -> Vec<String> {
+        let body = self.ok(&format!("/api/leads?{query}")).await;
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// Waits for a job to leave the running state; returns it.
+    pub async fn wait_job(&self, id: u64) -> Value {
+        for _ in 0..600 {
+            let job = self.ok(&format!("/api/jobs/{id}")).await;
+            if job["state"] != "running" {
+                return job;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("job {id} did not finish");
+    }
+}
+
+/// Runs each named test body on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(leadscore_store::testing::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(leadscore_store::testing::Backend::Postgres).await })*
+        }
+    };
+}

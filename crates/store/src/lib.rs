@@ -1,0 +1,45 @@
+//! Storage for leadscore: the [`Store`] trait and its two implementations,
+//! SQLite (the embedded default, one file) and PostgreSQL (production).
+//!
+//! The event log is the source of truth. Leads, identities and scores are
+//! derived from it and written in the same transaction as the events that
+//! changed them, so a crash never leaves a half-applied score.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), leadscore_store::StoreError> {
+//! let store = leadscore_store::open("sqlite://leadscore.db").await?;
+//! let models = store.models().await?;
+//! # Ok(()) }
+//! ```
+
+mod error;
+mod postgres;
+mod rows;
+mod sql;
+mod sqlite;
+pub mod testing;
+mod traits;
+
+pub use error::StoreError;
+pub use postgres::PgStore;
+pub use rows::{
+    AccountRow, AccountScoreRow, Cursor, EventRow, HistoryRow, KeyRow, LeadFilter, LeadListRow,
+    LeadRow, ModelRow, NewEvent, ScoreRow,
+};
+pub use sqlite::SqliteStore;
+pub use traits::{Store, Tx};
+
+use std::sync::Arc;
+
+/// Opens the store a URL names: `sqlite://path` (or a plain file path) or
+/// `postgres://...`, applying its migrations.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::open(url).await?))
+    } else {
+        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        Ok(Arc::new(
+            SqliteStore::open(std::path::Path::new(path)).await?,
+        ))
+    }
+}

@@ -1,0 +1,563 @@
+//! The SQL both backends share. SQLite and PostgreSQL agree on almost every
+//! statement leadscore needs (`ON CONFLICT`, `RETURNING`, `$n` parameters),
+//! so one macro writes both implementations over their own sqlx types; each
+//! backend module supplies only what differs (connection setup, migrations,
+//! the case-insensitive `LIKE`).
+
+/// Rows per multi-row `INSERT`: keeps each statement under SQLite's 32,766
+/// bound parameters at 16 columns.
+pub(crate) const CHUNK: usize = 1000;
+
+/// A `LIKE` pattern matching `text` anywhere, with wildcards in it escaped.
+pub(crate) fn contains_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// Which of `events` were inserted, given the message ids the insert
+/// returned; a message id repeated within the batch counts once.
+pub(crate) fn fresh_flags(
+    events: &[crate::NewEvent],
+    inserted: std::collections::HashSet<String>,
+) -> Vec<bool> {
+    let mut inserted = inserted;
+    events
+        .iter()
+        .map(|e| inserted.remove(&e.message_id))
+        .collect()
+}
+
+macro_rules! impl_sql_store {
+    ($store:ident, $tx:ident, $db:ty, $backend:literal, $like:literal) => {
+        use crate::error::StoreError;
+        use crate::rows::*;
+        use crate::sql::{CHUNK, contains_pattern, fresh_flags};
+        use crate::traits::{Store, Tx};
+        use async_trait::async_trait;
+        use sqlx::QueryBuilder;
+
+        const SCORE_COLUMNS: &str = "s.model_version, s.lead_id, s.total, s.fit, s.engagement, \
+            s.groups, s.bant, s.cell, s.hot, s.stage, s.manual_stage, s.email_quality, \
+            s.last_activity, s.events, s.reasons, s.scored_at";
+
+        /// A transaction on this backend.
+        pub struct $tx {
+            tx: sqlx::Transaction<'static, $db>,
+        }
+
+        #[async_trait]
+        impl Store for $store {
+            fn backend(&self) -> &'static str {
+                $backend
+            }
+
+            async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {
+                Ok(Box::new($tx {
+                    tx: self.pool.begin().await?,
+                }))
+            }
+
+            async fn events_after(
+                &self,
+                after_seq: i64,
+                limit: i64,
+            ) -> Result<Vec<EventRow>, StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT seq, identity, ts, body FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+                )
+                .bind(after_seq)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn lead_events(
+                &self,
+                lead_id: &str,
+                limit: i64,
+            ) -> Result<Vec<EventRow>, StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT e.seq, e.identity, e.ts, e.body FROM events e \
+                     JOIN identities i ON i.identity = e.identity \
+                     WHERE i.lead_id = $1 ORDER BY e.ts DESC, e.seq DESC LIMIT $2",
+                )
+                .bind(lead_id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn event_count(&self) -> Result<i64, StoreError> {
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM events")
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(n)
+            }
+
+            async fn lead(&self, id: &str) -> Result<Option<LeadRow>, StoreError> {
+                Ok(sqlx::query_as("SELECT * FROM leads WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn leads_after(&self, after: &str, limit: i64) -> Result<Vec<LeadRow>, StoreError> {
+                Ok(sqlx::query_as("SELECT * FROM leads WHERE id > $1 ORDER BY id LIMIT $2")
+                    .bind(after)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn identities(&self) -> Result<Vec<(String, String)>, StoreError> {
+                Ok(sqlx::query_as("SELECT identity, lead_id FROM identities")
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn lead_of(&self, identity: &str) -> Result<Option<String>, StoreError> {
+                let row: Option<(String,)> =
+                    sqlx::query_as("SELECT lead_id FROM identities WHERE identity = $1")
+                        .bind(identity)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(row.map(|r| r.0))
+            }
+
+            async fn score(&self, version: i64, lead_id: &str) -> Result<Option<ScoreRow>, StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT * FROM scores WHERE model_version = $1 AND lead_id = $2",
+                )
+                .bind(version)
+                .bind(lead_id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn ranked(&self, version: i64, f: &LeadFilter) -> Result<Vec<LeadListRow>, StoreError> {
+                let mut q = QueryBuilder::<$db>::new("SELECT ");
+                q.push(SCORE_COLUMNS);
+                q.push(", l.name, l.email, l.account, l.owner FROM scores s \
+                          JOIN leads l ON l.id = s.lead_id WHERE s.model_version = ");
+                q.push_bind(version);
+                if let Some(stage) = &f.stage {
+                    q.push(" AND s.stage = ").push_bind(stage.clone());
+                }
+                if let Some(cell) = &f.cell {
+                    q.push(" AND s.cell = ").push_bind(cell.clone());
+                }
+                if f.hot_only {
+                    q.push(" AND s.hot = ").push_bind(true);
+                }
+                if let Some(account) = &f.account {
+                    q.push(" AND l.account = ").push_bind(account.clone());
+                }
+                if let Some(owner) = &f.owner {
+                    q.push(" AND l.owner = ").push_bind(owner.clone());
+                }
+                if let Some(min) = f.min_score {
+                    q.push(" AND s.total >= ").push_bind(min);
+                }
+                if let Some(max) = f.max_score {
+                    q.push(" AND s.total <= ").push_bind(max);
+                }
+                if let Some(text) = f.search.as_deref().filter(|t| !t.is_empty()) {
+                    let p = contains_pattern(text);
+                    q.push(" AND (");
+                    for (i, col) in ["l.id", "l.name", "l.email", "l.account"].iter().enumerate() {
+                        if i > 0 {
+                            q.push(" OR ");
+                        }
+                        q.push(*col).push(concat!(" ", $like, " "));
+                        q.push_bind(p.clone()).push(" ESCAPE '\\'");
+                    }
+                    q.push(")");
+                }
+                if let Some(c) = &f.after {
+                    q.push(" AND (s.total < ").push_bind(c.total);
+                    q.push(" OR (s.total = ").push_bind(c.total);
+                    q.push(" AND s.lead_id > ").push_bind(c.lead_id.clone());
+                    q.push("))");
+                }
+                q.push(" ORDER BY s.total DESC, s.lead_id LIMIT ");
+                q.push_bind(i64::from(f.limit));
+                Ok(q.build_query_as().fetch_all(&self.pool).await?)
+            }
+
+            async fn history(&self, lead_id: &str) -> Result<Vec<HistoryRow>, StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT lead_id, model_version, at, total, cell, stage, cause \
+                     FROM score_history WHERE lead_id = $1 ORDER BY at, id",
+                )
+                .bind(lead_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn account(&self, id: &str) -> Result<Option<AccountRow>, StoreError> {
+                Ok(sqlx::query_as("SELECT * FROM accounts WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn account_scores(
+                &self,
+                version: i64,
+                after: Option<(f64, String)>,
+                limit: i64,
+            ) -> Result<Vec<AccountScoreRow>, StoreError> {
+                let mut q = QueryBuilder::<$db>::new(
+                    "SELECT * FROM account_scores WHERE model_version = ",
+                );
+                q.push_bind(version);
+                if let Some((engagement, id)) = after {
+                    q.push(" AND (total_engagement < ").push_bind(engagement);
+                    q.push(" OR (total_engagement = ").push_bind(engagement);
+                    q.push(" AND account_id > ").push_bind(id).push("))");
+                }
+                q.push(" ORDER BY total_engagement DESC, account_id LIMIT ");
+                q.push_bind(limit);
+                Ok(q.build_query_as().fetch_all(&self.pool).await?)
+            }
+
+            async fn account_score(
+                &self,
+                version: i64,
+                id: &str,
+            ) -> Result<Option<AccountScoreRow>, StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT * FROM account_scores WHERE model_version = $1 AND account_id = $2",
+                )
+                .bind(version)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn models(&self) -> Result<Vec<ModelRow>, StoreError> {
+                Ok(sqlx::query_as("SELECT * FROM models ORDER BY version DESC")
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn model(&self, version: i64) -> Result<Option<ModelRow>, StoreError> {
+                Ok(sqlx::query_as("SELECT * FROM models WHERE version = $1")
+                    .bind(version)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn insert_model(&self, name: &str, source: &str, at: i64) -> Result<i64, StoreError> {
+                let (v,): (i64,) = sqlx::query_as(
+                    "INSERT INTO models (name, source, created_at, active) \
+                     VALUES ($1, $2, $3, $4) RETURNING version",
+                )
+                .bind(name)
+                .bind(source)
+                .bind(at)
+                .bind(false)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(v)
+            }
+
+            async fn insert_key(
+                &self,
+                name: &str,
+                role: &str,
+                hash: &str,
+                prefix: &str,
+                at: i64,
+            ) -> Result<i64, StoreError> {
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO api_keys (name, role, hash, prefix, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(name)
+                .bind(role)
+                .bind(hash)
+                .bind(prefix)
+                .bind(at)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(id)
+            }
+
+            async fn key_by_hash(&self, hash: &str) -> Result<Option<KeyRow>, StoreError> {
+                Ok(sqlx::query_as(
+                    "SELECT * FROM api_keys WHERE hash = $1 AND revoked_at IS NULL",
+                )
+                .bind(hash)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn keys(&self) -> Result<Vec<KeyRow>, StoreError> {
+                Ok(sqlx::query_as("SELECT * FROM api_keys ORDER BY id")
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn revoke_key(&self, id: i64, at: i64) -> Result<bool, StoreError> {
+                let done = sqlx::query(
+                    "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                )
+                .bind(at)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+        }
+
+        #[async_trait]
+        impl Tx for $tx {
+            async fn insert_events(&mut self, events: &[NewEvent]) -> Result<Vec<bool>, StoreError> {
+                let mut inserted = std::collections::HashSet::new();
+                for chunk in events.chunks(CHUNK) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "INSERT INTO events (message_id, identity, user_id, anonymous_id, kind, \
+                         name, ts, received_at, body) ",
+                    );
+                    q.push_values(chunk, |mut b, e| {
+                        b.push_bind(e.message_id.clone())
+                            .push_bind(e.identity.clone())
+                            .push_bind(e.user_id.clone())
+                            .push_bind(e.anonymous_id.clone())
+                            .push_bind(e.kind.clone())
+                            .push_bind(e.name.clone())
+                            .push_bind(e.ts)
+                            .push_bind(e.received_at)
+                            .push_bind(e.body.clone());
+                    });
+                    q.push(" ON CONFLICT (message_id) DO NOTHING RETURNING message_id");
+                    let ids: Vec<(String,)> = q.build_query_as().fetch_all(&mut *self.tx).await?;
+                    inserted.extend(ids.into_iter().map(|r| r.0));
+                }
+                Ok(fresh_flags(events, inserted))
+            }
+
+            async fn events_of(&mut self, identities: &[String]) -> Result<Vec<EventRow>, StoreError> {
+                let mut out = Vec::new();
+                for chunk in identities.chunks(CHUNK) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "SELECT seq, identity, ts, body FROM events WHERE identity IN (",
+                    );
+                    let mut list = q.separated(", ");
+                    for id in chunk {
+                        list.push_bind(id.clone());
+                    }
+                    q.push(") ORDER BY seq");
+                    out.extend(q.build_query_as::<EventRow>().fetch_all(&mut *self.tx).await?);
+                }
+                out.sort_by_key(|e| e.seq);
+                Ok(out)
+            }
+
+            async fn upsert_leads(&mut self, leads: &[LeadRow]) -> Result<(), StoreError> {
+                for chunk in leads.chunks(CHUNK) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "INSERT INTO leads (id, profile, name, email, account, owner, created_at, updated_at) ",
+                    );
+                    q.push_values(chunk, |mut b, l| {
+                        b.push_bind(l.id.clone())
+                            .push_bind(l.profile.clone())
+                            .push_bind(l.name.clone())
+                            .push_bind(l.email.clone())
+                            .push_bind(l.account.clone())
+                            .push_bind(l.owner.clone())
+                            .push_bind(l.created_at)
+                            .push_bind(l.updated_at);
+                    });
+                    q.push(
+                        " ON CONFLICT (id) DO UPDATE SET profile = excluded.profile, \
+                         name = excluded.name, email = excluded.email, account = excluded.account, \
+                         owner = excluded.owner, updated_at = excluded.updated_at",
+                    );
+                    q.build().execute(&mut *self.tx).await?;
+                }
+                Ok(())
+            }
+
+            async fn link_identities(&mut self, links: &[(String, String)]) -> Result<(), StoreError> {
+                for chunk in links.chunks(CHUNK) {
+                    let mut q = QueryBuilder::<$db>::new("INSERT INTO identities (identity, lead_id) ");
+                    q.push_values(chunk, |mut b, (identity, lead)| {
+                        b.push_bind(identity.clone()).push_bind(lead.clone());
+                    });
+                    q.push(" ON CONFLICT (identity) DO UPDATE SET lead_id = excluded.lead_id");
+                    q.build().execute(&mut *self.tx).await?;
+                }
+                Ok(())
+            }
+
+            async fn merge_lead(&mut self, from: &str, into: &str) -> Result<(), StoreError> {
+                for sql in [
+                    "UPDATE identities SET lead_id = $2 WHERE lead_id = $1",
+                    "UPDATE score_history SET lead_id = $2 WHERE lead_id = $1",
+                ] {
+                    sqlx::query(sql).bind(from).bind(into).execute(&mut *self.tx).await?;
+                }
+                for sql in ["DELETE FROM scores WHERE lead_id = $1", "DELETE FROM leads WHERE id = $1"] {
+                    sqlx::query(sql).bind(from).execute(&mut *self.tx).await?;
+                }
+                Ok(())
+            }
+
+            async fn erase_lead(&mut self, lead_id: &str) -> Result<u64, StoreError> {
+                let events = sqlx::query(
+                    "DELETE FROM events WHERE identity IN \
+                     (SELECT identity FROM identities WHERE lead_id = $1)",
+                )
+                .bind(lead_id)
+                .execute(&mut *self.tx)
+                .await?
+                .rows_affected();
+                for sql in [
+                    "DELETE FROM identities WHERE lead_id = $1",
+                    "DELETE FROM scores WHERE lead_id = $1",
+                    "DELETE FROM score_history WHERE lead_id = $1",
+                    "DELETE FROM leads WHERE id = $1",
+                ] {
+                    sqlx::query(sql).bind(lead_id).execute(&mut *self.tx).await?;
+                }
+                Ok(events)
+            }
+
+            async fn upsert_account(&mut self, row: &AccountRow) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO accounts (id, traits, updated_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (id) DO UPDATE SET traits = excluded.traits, \
+                     updated_at = excluded.updated_at",
+                )
+                .bind(&row.id)
+                .bind(&row.traits)
+                .bind(row.updated_at)
+                .execute(&mut *self.tx)
+                .await?;
+                Ok(())
+            }
+
+            async fn put_scores(&mut self, rows: &[ScoreRow]) -> Result<(), StoreError> {
+                for chunk in rows.chunks(CHUNK) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "INSERT INTO scores (model_version, lead_id, total, fit, engagement, groups, \
+                         bant, cell, hot, stage, manual_stage, email_quality, last_activity, events, \
+                         reasons, scored_at) ",
+                    );
+                    q.push_values(chunk, |mut b, s| {
+                        b.push_bind(s.model_version)
+                            .push_bind(s.lead_id.clone())
+                            .push_bind(s.total)
+                            .push_bind(s.fit)
+                            .push_bind(s.engagement)
+                            .push_bind(s.groups.clone())
+                            .push_bind(s.bant)
+                            .push_bind(s.cell.clone())
+                            .push_bind(s.hot)
+                            .push_bind(s.stage.clone())
+                            .push_bind(s.manual_stage)
+                            .push_bind(s.email_quality.clone())
+                            .push_bind(s.last_activity)
+                            .push_bind(s.events)
+                            .push_bind(s.reasons.clone())
+                            .push_bind(s.scored_at);
+                    });
+                    q.push(
+                        " ON CONFLICT (model_version, lead_id) DO UPDATE SET total = excluded.total, \
+                         fit = excluded.fit, engagement = excluded.engagement, groups = excluded.groups, \
+                         bant = excluded.bant, cell = excluded.cell, hot = excluded.hot, \
+                         stage = excluded.stage, manual_stage = excluded.manual_stage, \
+                         email_quality = excluded.email_quality, last_activity = excluded.last_activity, \
+                         events = excluded.events, reasons = excluded.reasons, scored_at = excluded.scored_at",
+                    );
+                    q.build().execute(&mut *self.tx).await?;
+                }
+                Ok(())
+            }
+
+            async fn put_account_scores(&mut self, rows: &[AccountScoreRow]) -> Result<(), StoreError> {
+                for chunk in rows.chunks(CHUNK) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "INSERT INTO account_scores (model_version, account_id, contacts, \
+                         engaged_contacts, hot_contacts, best_fit, total_engagement, best_total) ",
+                    );
+                    q.push_values(chunk, |mut b, a| {
+                        b.push_bind(a.model_version)
+                            .push_bind(a.account_id.clone())
+                            .push_bind(a.contacts)
+                            .push_bind(a.engaged_contacts)
+                            .push_bind(a.hot_contacts)
+                            .push_bind(a.best_fit)
+                            .push_bind(a.total_engagement)
+                            .push_bind(a.best_total);
+                    });
+                    q.push(
+                        " ON CONFLICT (model_version, account_id) DO UPDATE SET \
+                         contacts = excluded.contacts, engaged_contacts = excluded.engaged_contacts, \
+                         hot_contacts = excluded.hot_contacts, best_fit = excluded.best_fit, \
+                         total_engagement = excluded.total_engagement, best_total = excluded.best_total",
+                    );
+                    q.build().execute(&mut *self.tx).await?;
+                }
+                Ok(())
+            }
+
+            async fn add_history(&mut self, rows: &[HistoryRow]) -> Result<(), StoreError> {
+                for chunk in rows.chunks(CHUNK) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "INSERT INTO score_history (lead_id, model_version, at, total, cell, stage, cause) ",
+                    );
+                    q.push_values(chunk, |mut b, h| {
+                        b.push_bind(h.lead_id.clone())
+                            .push_bind(h.model_version)
+                            .push_bind(h.at)
+                            .push_bind(h.total)
+                            .push_bind(h.cell.clone())
+                            .push_bind(h.stage.clone())
+                            .push_bind(h.cause.clone());
+                    });
+                    q.build().execute(&mut *self.tx).await?;
+                }
+                Ok(())
+            }
+
+            async fn activate_model(&mut self, version: i64) -> Result<(), StoreError> {
+                let found = sqlx::query("UPDATE models SET active = (version = $1)")
+                    .bind(version)
+                    .execute(&mut *self.tx)
+                    .await?;
+                let exists: Option<(i64,)> = sqlx::query_as("SELECT version FROM models WHERE version = $1")
+                    .bind(version)
+                    .fetch_optional(&mut *self.tx)
+                    .await?;
+                if found.rows_affected() == 0 || exists.is_none() {
+                    return Err(StoreError::NotFound(format!("model version {version}")));
+                }
+                for sql in [
+                    "DELETE FROM scores WHERE model_version <> $1",
+                    "DELETE FROM account_scores WHERE model_version <> $1",
+                ] {
+                    sqlx::query(sql).bind(version).execute(&mut *self.tx).await?;
+                }
+                Ok(())
+            }
+
+            async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+                self.tx.commit().await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(crate) use impl_sql_store;

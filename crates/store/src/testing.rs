@@ -1,0 +1,115 @@
+//! Throwaway databases for tests: a fresh SQLite file or a fresh PostgreSQL
+//! database per test, on the real servers (no mocks).
+//!
+//! PostgreSQL is found through `LEADSCORE_TEST_PG` (default
+//! `postgres://postgres@127.0.0.1:5432/test`); an unreachable server fails
+//! the test rather than skipping it.
+
+use crate::{Store, StoreError};
+use sqlx::Connection;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The server tests connect to, by its maintenance database.
+pub fn admin_url() -> String {
+    std::env::var("LEADSCORE_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// A database that exists for one test.
+#[derive(Debug)]
+pub struct Scratch {
+    /// The URL to open it with.
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Scratch {
+    /// Another handle on the same database, for a second server over it;
+    /// the first handle keeps owning (and cleaning up) the files.
+    pub fn reuse(other: &Scratch) -> Scratch {
+        Scratch {
+            url: other.url.clone(),
+            _dir: None,
+        }
+    }
+}
+
+/// Which backend a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file in a temporary directory.
+    Sqlite,
+    /// A new database on the PostgreSQL server.
+    Postgres,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// Creates an empty database on `backend`.
+pub async fn scratch(backend: Backend) -> Result<Scratch, StoreError> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().map_err(|e| StoreError::Corrupt {
+                what: "temporary directory",
+                detail: e.to_string(),
+            })?;
+            let url = format!("sqlite://{}", dir.path().join("leadscore.db").display());
+            Ok(Scratch {
+                url,
+                _dir: Some(dir),
+            })
+        }
+        Backend::Postgres => {
+            let admin = admin_url();
+            let name = format!(
+                "leadscore_t{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::Relaxed),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.subsec_nanos())
+            );
+            let mut conn = sqlx::PgConnection::connect(&admin).await?;
+            drop_abandoned(&mut conn).await?;
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await?;
+            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+            Ok(Scratch {
+                url: format!("{base}/{name}"),
+                _dir: None,
+            })
+        }
+    }
+}
+
+/// Opens a fresh store on `backend`.
+pub async fn store(backend: Backend) -> Result<(Arc<dyn Store>, Scratch), StoreError> {
+    let db = scratch(backend).await?;
+    let store = crate::open(&db.url).await?;
+    Ok((store, db))
+}
+
+/// Drops test databases left by test processes that are no longer running
+/// (a test that panics never reaches any clean-up of its own).
+async fn drop_abandoned(conn: &mut sqlx::PgConnection) -> Result<(), StoreError> {
+    let names: Vec<(String,)> =
+        sqlx::query_as("SELECT datname FROM pg_database WHERE datname LIKE 'leadscore\\_t%'")
+            .fetch_all(&mut *conn)
+            .await?;
+    for (name,) in names {
+        let pid = name
+            .strip_prefix("leadscore_t")
+            .and_then(|rest| rest.split('_').next())
+            .and_then(|p| p.parse::<u32>().ok());
+        let alive = pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
+        if !alive {
+            // Another process may be dropping it at the same moment.
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut *conn)
+                .await;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,114 @@
+//! The storage contract both databases implement.
+
+use crate::error::StoreError;
+use crate::rows::{
+    AccountRow, AccountScoreRow, EventRow, HistoryRow, KeyRow, LeadFilter, LeadListRow, LeadRow,
+    ModelRow, NewEvent, ScoreRow,
+};
+use async_trait::async_trait;
+
+/// A storage backend. Reads run on the pool; writes that must land together
+/// go through a [`Tx`].
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// Starts a transaction.
+    async fn begin(&self) -> Result<Box<dyn Tx>, StoreError>;
+
+    /// Up to `limit` events after log position `after_seq`, in log order.
+    async fn events_after(&self, after_seq: i64, limit: i64) -> Result<Vec<EventRow>, StoreError>;
+    /// The events of one lead (all its identities), newest first.
+    async fn lead_events(&self, lead_id: &str, limit: i64) -> Result<Vec<EventRow>, StoreError>;
+    /// Number of events in the log.
+    async fn event_count(&self) -> Result<i64, StoreError>;
+
+    /// One lead.
+    async fn lead(&self, id: &str) -> Result<Option<LeadRow>, StoreError>;
+    /// Leads with id greater than `after`, by id, for paging through all.
+    async fn leads_after(&self, after: &str, limit: i64) -> Result<Vec<LeadRow>, StoreError>;
+    /// Every (identity, lead) link.
+    async fn identities(&self) -> Result<Vec<(String, String)>, StoreError>;
+    /// The lead an identity belongs to.
+    async fn lead_of(&self, identity: &str) -> Result<Option<String>, StoreError>;
+
+    /// One lead's score under a model version.
+    async fn score(&self, version: i64, lead_id: &str) -> Result<Option<ScoreRow>, StoreError>;
+    /// The ranked list: hottest first, filtered, one page.
+    async fn ranked(&self, version: i64, f: &LeadFilter) -> Result<Vec<LeadListRow>, StoreError>;
+    /// A lead's history, oldest first.
+    async fn history(&self, lead_id: &str) -> Result<Vec<HistoryRow>, StoreError>;
+
+    /// One account's traits.
+    async fn account(&self, id: &str) -> Result<Option<AccountRow>, StoreError>;
+    /// Accounts by total engagement, one page after `after` (an account id
+    /// and its engagement).
+    async fn account_scores(
+        &self,
+        version: i64,
+        after: Option<(f64, String)>,
+        limit: i64,
+    ) -> Result<Vec<AccountScoreRow>, StoreError>;
+    /// One account's roll-up.
+    async fn account_score(
+        &self,
+        version: i64,
+        id: &str,
+    ) -> Result<Option<AccountScoreRow>, StoreError>;
+
+    /// Every model version, newest first.
+    async fn models(&self) -> Result<Vec<ModelRow>, StoreError>;
+    /// One model version.
+    async fn model(&self, version: i64) -> Result<Option<ModelRow>, StoreError>;
+    /// Stores a model file as a new, inactive version.
+    async fn insert_model(&self, name: &str, source: &str, at: i64) -> Result<i64, StoreError>;
+
+    /// Stores a key's hash.
+    async fn insert_key(
+        &self,
+        name: &str,
+        role: &str,
+        hash: &str,
+        prefix: &str,
+        at: i64,
+    ) -> Result<i64, StoreError>;
+    /// The live (unrevoked) key with this hash.
+    async fn key_by_hash(&self, hash: &str) -> Result<Option<KeyRow>, StoreError>;
+    /// Every key.
+    async fn keys(&self) -> Result<Vec<KeyRow>, StoreError>;
+    /// Revokes a key; false if there is no such live key.
+    async fn revoke_key(&self, id: i64, at: i64) -> Result<bool, StoreError>;
+}
+
+/// Writes that commit together or not at all. Dropping a `Tx` without
+/// [`commit`](Tx::commit) rolls it back.
+#[async_trait]
+pub trait Tx: Send {
+    /// Appends events; for each, whether it was new (a repeated message id
+    /// is ignored and reported as not new).
+    async fn insert_events(&mut self, events: &[NewEvent]) -> Result<Vec<bool>, StoreError>;
+    /// Every event filed under any of these identities, in log order,
+    /// including ones inserted earlier in this transaction.
+    async fn events_of(&mut self, identities: &[String]) -> Result<Vec<EventRow>, StoreError>;
+    /// Creates or replaces leads.
+    async fn upsert_leads(&mut self, leads: &[LeadRow]) -> Result<(), StoreError>;
+    /// Points identities at leads.
+    async fn link_identities(&mut self, links: &[(String, String)]) -> Result<(), StoreError>;
+    /// Moves everything of lead `from` into lead `into` and deletes `from`.
+    async fn merge_lead(&mut self, from: &str, into: &str) -> Result<(), StoreError>;
+    /// Deletes a lead, its identities, events, scores and history; returns
+    /// how many events went.
+    async fn erase_lead(&mut self, lead_id: &str) -> Result<u64, StoreError>;
+    /// Creates or replaces account traits.
+    async fn upsert_account(&mut self, row: &AccountRow) -> Result<(), StoreError>;
+    /// Creates or replaces scores.
+    async fn put_scores(&mut self, rows: &[ScoreRow]) -> Result<(), StoreError>;
+    /// Creates or replaces account roll-ups.
+    async fn put_account_scores(&mut self, rows: &[AccountScoreRow]) -> Result<(), StoreError>;
+    /// Appends history entries.
+    async fn add_history(&mut self, rows: &[HistoryRow]) -> Result<(), StoreError>;
+    /// Makes `version` the active model and drops other versions' scores.
+    async fn activate_model(&mut self, version: i64) -> Result<(), StoreError>;
+    /// Makes the writes permanent.
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}

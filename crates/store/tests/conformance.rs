@@ -1,0 +1,514 @@
+//! One storage story, run on SQLite and on PostgreSQL: both backends must
+//! behave the same for everything the server relies on.
+
+use leadscore_store::testing::{Backend, store};
+use leadscore_store::{
+    AccountScoreRow, Cursor, HistoryRow, LeadFilter, LeadRow, NewEvent, ScoreRow, StoreError,
+};
+
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name(super::Backend::Postgres).await })*
+        }
+    };
+}
+
+on_both!(
+    repeated_message_ids_are_ignored,
+    uncommitted_writes_vanish,
+    identities_route_events_to_leads,
+    merging_moves_identities_and_history,
+    ranked_list_pages_and_filters,
+    erasing_a_lead_removes_only_its_data,
+    activating_a_model_drops_other_versions,
+    keys_are_found_by_hash_until_revoked,
+    accounts_roll_up_and_page,
+);
+
+fn event(id: &str, identity: &str, ts: i64) -> NewEvent {
+    NewEvent {
+        message_id: id.into(),
+        identity: identity.into(),
+        user_id: Some(identity.into()),
+        anonymous_id: None,
+        kind: "track".into(),
+        name: "Email Opened".into(),
+        ts,
+        received_at: ts,
+        body: format!(r#"{{"type":"track","messageId":"{id}"}}"#),
+    }
+}
+
+fn lead(id: &str, name: &str, account: Option<&str>, owner: Option<&str>) -> LeadRow {
+    LeadRow {
+        id: id.into(),
+        profile: format!(r#"{{"name":"{name}"}}"#),
+        name: Some(name.into()),
+        email: Some(format!("{}@example.com", id.to_lowercase())),
+        account: account.map(Into::into),
+        owner: owner.map(Into::into),
+        created_at: 1,
+        updated_at: 1,
+    }
+}
+
+fn score(version: i64, lead_id: &str, total: f64, stage: &str, cell: &str) -> ScoreRow {
+    ScoreRow {
+        model_version: version,
+        lead_id: lead_id.into(),
+        total,
+        fit: total / 2.0,
+        engagement: total / 2.0,
+        groups: "{}".into(),
+        bant: 2,
+        cell: cell.into(),
+        hot: cell == "A1",
+        stage: stage.into(),
+        manual_stage: false,
+        email_quality: "corporate".into(),
+        last_activity: Some(5),
+        events: 3,
+        reasons: "[]".into(),
+        scored_at: 10,
+    }
+}
+
+async fn repeated_message_ids_are_ignored(b: Backend) {
+    let (s, _db) = store(b).await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    let fresh = tx
+        .insert_events(&[
+            event("m1", "u1", 1),
+            event("m2", "u1", 2),
+            event("m1", "u1", 3),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(fresh, [true, true, false]);
+    tx.commit().await.unwrap();
+
+    let mut tx = s.begin().await.unwrap();
+    let fresh = tx
+        .insert_events(&[event("m2", "u1", 2), event("m3", "u2", 4)])
+        .await
+        .unwrap();
+    assert_eq!(fresh, [false, true]);
+    tx.commit().await.unwrap();
+
+    assert_eq!(s.event_count().await.unwrap(), 3);
+    let all = s.events_after(0, 10).await.unwrap();
+    assert_eq!(all.iter().map(|e| e.ts).collect::<Vec<_>>(), [1, 2, 4]);
+    let rest = s.events_after(all[0].seq, 10).await.unwrap();
+    assert_eq!(rest.len(), 2);
+}
+
+async fn uncommitted_writes_vanish(b: Backend) {
+    let (s, _db) = store(b).await.unwrap();
+    {
+        let mut tx = s.begin().await.unwrap();
+        tx.insert_events(&[event("m1", "u1", 1)]).await.unwrap();
+        tx.upsert_leads(&[lead("u1", "An", None, None)])
+            .await
+            .unwrap();
+        tx.put_scores(&[score(1, "u1", 10.0, "lead", "B2")])
+            .await
+            .unwrap();
+        // Dropped without commit.
+    }
+    assert_eq!(s.event_count().await.unwrap(), 0);
+    assert!(s.lead("u1").await.unwrap().is_none());
+    assert!(s.score(1, "u1").await.unwrap().is_none());
+}
+
+async fn identities_route_events_to_leads(b: Backend) {
+    let (s, _db) = store(b).await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    let mut anon = event("a1", "anon-1", 1);
+    anon.user_id = None;
+    anon.anonymous_id = Some("anon-1".into());
+    tx.insert_events(&[anon, event("m1", "u1", 2), event("m2", "u2", 3)])
+        .await
+        .unwrap();
+    tx.upsert_leads(&[lead("u1", "An", None, None)])
+        .await
+        .unwrap();
+    tx.link_identities(&[("u1".into(), "u1".into()), ("anon-1".into(), "u1".into())])
+        .await
+        .unwrap();
+    let seen = tx.events_of(&["anon-1".into(), "u1".into()]).await.unwrap();
+    assert_eq!(
+        seen.len(),
+        2,
+        "events inserted in this transaction are visible"
+    );
+    tx.commit().await.unwrap();
+
+    assert_eq!(s.lead_of("anon-1").await.unwrap().as_deref(), Some("u1"));
+    assert_eq!(s.lead_of("nobody").await.unwrap(), None);
+    let timeline = s.lead_events("u1", 10).await.unwrap();
+    assert_eq!(
+        timeline.iter().map(|e| e.ts).collect::<Vec<_>>(),
+        [2, 1],
+        "newest first, anonymous history included"
+    );
+    let mut ids = s.identities().await.unwrap();
+    ids.sort();
+    assert_eq!(ids.len(), 2);
+}
+
+async fn merging_moves_identities_and_history(b: Backend) {
+    let (s, _db) = store(b).await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    tx.insert_events(&[event("m1", "old", 1), event("m2", "new", 2)])
+        .await
+        .unwrap();
+    tx.upsert_leads(&[
+        lead("old", "Old", None, None),
+        lead("new", "New", None, None),
+    ])
+    .await
+    .unwrap();
+    tx.link_identities(&[("old".into(), "old".into()), ("new".into(), "new".into())])
+        .await
+        .unwrap();
+    tx.put_scores(&[score(1, "old", 5.0, "lead", "C3")])
+        .await
+        .unwrap();
+    tx.add_history(&[HistoryRow {
+        lead_id: "old".into(),
+        model_version: 1,
+        at: 1,
+        total: 5.0,
+        cell: "C3".into(),
+        stage: "lead".into(),
+        cause: "event:m1".into(),
+    }])
+    .await
+    .unwrap();
+    tx.merge_lead("old", "new").await.unwrap();
+    tx.commit().await.unwrap();
+
+    assert!(s.lead("old").await.unwrap().is_none());
+    assert!(s.score(1, "old").await.unwrap().is_none());
+    assert_eq!(s.lead_of("old").await.unwrap().as_deref(), Some("new"));
+    assert_eq!(s.lead_events("new", 10).await.unwrap().len(), 2);
+    assert_eq!(s.history("new").await.unwrap().len(), 1);
+}
+
+async fn seed_ranked(s: &dyn leadscore_store::Store) {
+    let mut tx = s.begin().await.unwrap();
+    let mut leads = Vec::new();
+    let mut scores = Vec::new();
+    for i in 0..30 {
+        let id = format!("L{i:02}");
+        let account = (i % 3 == 0).then_some("acme");
+        let owner = (i % 5 == 0).then_some("linh");
+        leads.push(lead(&id, &format!("Người {i}"), account, owner));
+        // Ties every two leads, so the cursor must break them by id.
+        let total = f64::from(30 - i / 2);
+        let stage = if i < 10 { "mql" } else { "lead" };
+        let cell = if i < 4 { "A1" } else { "C3" };
+        scores.push(score(1, &id, total, stage, cell));
+    }
+    leads.push(lead("odd", "100% _real_", None, None));
+    scores.push(score(1, "odd", -5.0, "lead", "D4"));
+    tx.upsert_leads(&leads).await.unwrap();
+    tx.put_scores(&scores).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+fn ids(rows: &[leadscore_store::LeadListRow]) -> Vec<String> {
+    rows.iter().map(|r| r.score.lead_id.clone()).collect()
+}
+
+async fn ranked_list_pages_and_filters(b: Backend) {
+    let (s, _db) = store(b).await.unwrap();
+    seed_ranked(s.as_ref()).await;
+
+    // Paging through everything visits each lead once, in rank order.
+    let mut seen = Vec::new();
+    let mut after: Option<Cursor> = None;
+    loop {
+        let f = LeadFilter {
+            limit: 7,
+            after: after.clone(),
+            ..LeadFilter::default()
+        };
+        let page = s.ranked(1, &f).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        let last = &page[page.len() - 1].score;
+        after = Some(Cursor {
+            total: last.total,
+            lead_id: last.lead_id.clone(),
+        });
+        seen.extend(ids(&page));
+    }
+    assert_eq!(seen.len(), 31);
+    assert_eq!(&seen[..3], ["L00", "L01", "L02"]);
+    assert_eq!(seen.last().map(String::as_str), Some("odd"));
+
+    let count = |f: LeadFilter| {
+        let s = s.clone();
+        async move {
+            s.ranked(1, &LeadFilter { limit: 100, ..f })
+                .await
+                .unwrap()
+                .len()
+        }
+    };
+    let stage = |v: &str| Some(v.to_owned());
+    assert_eq!(
+        count(LeadFilter {
+            stage: stage("mql"),
+            ..Default::default()
+        })
+        .await,
+        10
+    );
+    assert_eq!(
+        count(LeadFilter {
+            cell: stage("A1"),
+            ..Default::default()
+        })
+        .await,
+        4
+    );
+    assert_eq!(
+        count(LeadFilter {
+            hot_only: true,
+            ..Default::default()
+        })
+        .await,
+        4
+    );
+    assert_eq!(
+        count(LeadFilter {
+            account: stage("acme"),
+            ..Default::default()
+        })
+        .await,
+        10
+    );
+    assert_eq!(
+        count(LeadFilter {
+            owner: stage("linh"),
+            ..Default::default()
+        })
+        .await,
+        6
+    );
+    assert_eq!(
+        count(LeadFilter {
+            min_score: Some(25.0),
+            max_score: Some(28.0),
+            ..Default::default()
+        })
+        .await,
+        8
+    );
+    // Case-insensitive, Unicode, and wildcards taken literally.
+    assert_eq!(
+        count(LeadFilter {
+            search: stage("người 1"),
+            ..Default::default()
+        })
+        .await,
+        11
+    );
+    assert_eq!(
+        count(LeadFilter {
+            search: stage("100%"),
+            ..Default::default()
+        })
+        .await,
+        1
+    );
+    assert_eq!(
+        count(LeadFilter {
+            search: stage("_real_"),
+            ..Default::default()
+        })
+        .await,
+        1
+    );
+    assert_eq!(
+        count(LeadFilter {
+            search: stage("l0_"),
+            ..Default::default()
+        })
+        .await,
+        0
+    );
+    assert_eq!(
+        count(LeadFilter {
+            search: stage("L0"),
+            ..Default::default()
+        })
+        .await,
+        10
+    );
+    // Another version sees nothing.
+    assert!(
+        s.ranked(
+            2,
+            &LeadFilter {
+                limit: 10,
+                ..Default::default()
+            }
+        )
+        .await
+        .unwrap()
+        .is_empty()
+    );
+}
+
+async fn erasing_a_lead_removes_only_its_data(b: Backend) {
+    let (s, _db) = store(b).await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    let mut anon = event("a1", "anon-1", 1);
+    anon.user_id = None;
+    tx.insert_events(&[anon, event("m1", "u1", 2), event("m2", "u2", 3)])
+        .await
+        .unwrap();
+    tx.upsert_leads(&[lead("u1", "An", None, None), lead("u2", "Bình", None, None)])
+        .await
+        .unwrap();
+    tx.link_identities(&[
+        ("u1".into(), "u1".into()),
+        ("anon-1".into(), "u1".into()),
+        ("u2".into(), "u2".into()),
+    ])
+    .await
+    .unwrap();
+    tx.put_scores(&[
+        score(1, "u1", 1.0, "lead", "D4"),
+        score(1, "u2", 2.0, "lead", "D4"),
+    ])
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = s.begin().await.unwrap();
+    assert_eq!(tx.erase_lead("u1").await.unwrap(), 2);
+    tx.commit().await.unwrap();
+    assert!(s.lead("u1").await.unwrap().is_none());
+    assert!(s.score(1, "u1").await.unwrap().is_none());
+    assert_eq!(s.lead_of("anon-1").await.unwrap(), None);
+    assert_eq!(s.event_count().await.unwrap(), 1);
+    assert!(s.lead("u2").await.unwrap().is_some());
+    assert!(s.score(1, "u2").await.unwrap().is_some());
+}
+
+async fn activating_a_model_drops_other_versions(b: Backend) {
+    let (s, _db) = store(b).await.unwrap();
+    let v1 = s.insert_model("first", "[model]", 1).await.unwrap();
+    let v2 = s.insert_model("second", "[model]", 2).await.unwrap();
+    assert!(v2 > v1);
+    let mut tx = s.begin().await.unwrap();
+    tx.upsert_leads(&[lead("u1", "An", None, None)])
+        .await
+        .unwrap();
+    tx.put_scores(&[
+        score(v1, "u1", 1.0, "lead", "D4"),
+        score(v2, "u1", 2.0, "lead", "D4"),
+    ])
+    .await
+    .unwrap();
+    tx.activate_model(v2).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let models = s.models().await.unwrap();
+    assert_eq!(models[0].version, v2);
+    assert!(models[0].active && !models[1].active);
+    assert!(s.score(v1, "u1").await.unwrap().is_none());
+    assert_eq!(s.score(v2, "u1").await.unwrap().map(|r| r.total), Some(2.0));
+
+    let mut tx = s.begin().await.unwrap();
+    let err = tx.activate_model(99).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err}");
+}
+
+async fn keys_are_found_by_hash_until_revoked(b: Backend) {
+    let (s, _db) = store(b).await.unwrap();
+    let id = s
+        .insert_key("site", "write", "abc123", "lsk_w_ab", 1)
+        .await
+        .unwrap();
+    let found = s.key_by_hash("abc123").await.unwrap().unwrap();
+    assert_eq!((found.id, found.role.as_str()), (id, "write"));
+    assert!(s.key_by_hash("other").await.unwrap().is_none());
+    assert!(s.revoke_key(id, 2).await.unwrap());
+    assert!(!s.revoke_key(id, 3).await.unwrap(), "already revoked");
+    assert!(s.key_by_hash("abc123").await.unwrap().is_none());
+    assert_eq!(s.keys().await.unwrap()[0].revoked_at, Some(2));
+}
+
+async fn accounts_roll_up_and_page(b: Backend) {
+    let (s, _db) = store(b).await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    let rows: Vec<AccountScoreRow> = (0..5)
+        .map(|i| AccountScoreRow {
+            model_version: 1,
+            account_id: format!("acc{i}"),
+            contacts: i + 1,
+            engaged_contacts: i,
+            hot_contacts: 0,
+            best_fit: 10.0,
+            total_engagement: f64::from(i32::try_from(i / 2).unwrap()),
+            best_total: 20.0,
+        })
+        .collect();
+    tx.put_account_scores(&rows).await.unwrap();
+    tx.upsert_account(&leadscore_store::AccountRow {
+        id: "acc1".into(),
+        traits: r#"{"name":"Acme"}"#.into(),
+        updated_at: 1,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let first = s.account_scores(1, None, 2).await.unwrap();
+    assert_eq!(
+        first
+            .iter()
+            .map(|a| a.account_id.as_str())
+            .collect::<Vec<_>>(),
+        ["acc4", "acc2"]
+    );
+    let last = &first[1];
+    let next = s
+        .account_scores(
+            1,
+            Some((last.total_engagement, last.account_id.clone())),
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        next.iter()
+            .map(|a| a.account_id.as_str())
+            .collect::<Vec<_>>(),
+        ["acc3", "acc0", "acc1"]
+    );
+    assert_eq!(
+        s.account_score(1, "acc3").await.unwrap().unwrap().contacts,
+        4
+    );
+    assert!(
+        s.account("acc1")
+            .await
+            .unwrap()
+            .unwrap()
+            .traits
+            .contains("Acme")
+    );
+}
