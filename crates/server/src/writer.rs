@@ -297,7 +297,18 @@ impl Task {
             return;
         }
         let mut outcome = GroupOutcome::default();
+        let started = std::time::Instant::now();
         let result = self.apply_group(&group, &mut outcome).await;
+        tracing::debug!(
+            requests = group.len(),
+            events = outcome
+                .ingested
+                .iter()
+                .map(|i| i.accepted + i.duplicates)
+                .sum::<usize>(),
+            micros = started.elapsed().as_micros() as u64,
+            "Group committed"
+        );
         self.after_failure(&result).await;
         let mut ingested = outcome.ingested.into_iter();
         for cmd in group {

@@ -59,9 +59,10 @@ impl Summary {
     }
 
     /// Whether going from `self` to `next` is worth a history entry: any
-    /// change of cell or stage, or of the total by at least a tenth of a point.
+    /// change of cell or stage, or of the total by at least one point (so a
+    /// score chart has every real move, without a row per page view).
     pub fn differs(&self, next: &Summary) -> bool {
-        self.cell != next.cell || self.stage != next.stage || (self.total - next.total).abs() >= 0.1
+        self.cell != next.cell || self.stage != next.stage || (self.total - next.total).abs() >= 1.0
     }
 }
 

@@ -40,9 +40,18 @@ impl Task {
                 _ => {}
             }
         }
+        let routed = std::time::Instant::now();
         self.rebuild(tx.as_mut(), &w).await?;
+        let rebuilt = std::time::Instant::now();
         self.write(tx.as_mut(), &mut w, now).await?;
+        let written = std::time::Instant::now();
         tx.commit().await?;
+        tracing::trace!(
+            rebuild_us = (rebuilt - routed).as_micros() as u64,
+            write_us = (written - rebuilt).as_micros() as u64,
+            commit_us = written.elapsed().as_micros() as u64,
+            "Group phases"
+        );
         Ok(())
     }
 
