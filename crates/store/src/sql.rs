@@ -4,9 +4,22 @@
 //! backend module supplies only what differs (connection setup, migrations,
 //! the case-insensitive `LIKE`).
 
-/// Rows per multi-row `INSERT`: keeps each statement under SQLite's 32,766
-/// bound parameters at 16 columns.
-pub(crate) const CHUNK: usize = 1000;
+/// Rows per multi-row statement, largest first. Every statement has one of
+/// these few shapes, so the driver's prepared-statement cache serves it:
+/// preparing a fresh 1,000-row `INSERT` costs more than running it. The
+/// largest keeps a statement under SQLite's 32,766 parameters at 16 columns.
+const LADDER: [usize; 5] = [256, 64, 16, 4, 1];
+
+/// Splits `rows` into slices whose lengths are all on [`LADDER`].
+pub(crate) fn chunks<T>(rows: &[T]) -> impl Iterator<Item = &[T]> {
+    let mut rest = rows;
+    std::iter::from_fn(move || {
+        let n = LADDER.into_iter().find(|&n| n <= rest.len())?;
+        let (head, tail) = rest.split_at(n);
+        rest = tail;
+        Some(head)
+    })
+}
 
 /// A `LIKE` pattern matching `text` anywhere, with wildcards in it escaped.
 pub(crate) fn contains_pattern(text: &str) -> String {
@@ -39,7 +52,7 @@ macro_rules! impl_sql_store {
     ($store:ident, $tx:ident, $db:ty, $backend:literal, $like:literal) => {
         use crate::error::StoreError;
         use crate::rows::*;
-        use crate::sql::{CHUNK, contains_pattern, fresh_flags};
+        use crate::sql::{chunks, contains_pattern, fresh_flags};
         use crate::traits::{Store, Tx};
         use async_trait::async_trait;
         use sqlx::QueryBuilder;
@@ -323,7 +336,7 @@ macro_rules! impl_sql_store {
         impl Tx for $tx {
             async fn insert_events(&mut self, events: &[NewEvent]) -> Result<Vec<bool>, StoreError> {
                 let mut inserted = std::collections::HashSet::new();
-                for chunk in events.chunks(CHUNK) {
+                for chunk in chunks(events) {
                     let mut q = QueryBuilder::<$db>::new(
                         "INSERT INTO events (message_id, identity, user_id, anonymous_id, kind, \
                          name, ts, received_at, body) ",
@@ -348,7 +361,7 @@ macro_rules! impl_sql_store {
 
             async fn events_of(&mut self, identities: &[String]) -> Result<Vec<EventRow>, StoreError> {
                 let mut out = Vec::new();
-                for chunk in identities.chunks(CHUNK) {
+                for chunk in chunks(identities) {
                     let mut q = QueryBuilder::<$db>::new(
                         "SELECT seq, identity, ts, body FROM events WHERE identity IN (",
                     );
@@ -364,7 +377,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn upsert_leads(&mut self, leads: &[LeadRow]) -> Result<(), StoreError> {
-                for chunk in leads.chunks(CHUNK) {
+                for chunk in chunks(leads) {
                     let mut q = QueryBuilder::<$db>::new(
                         "INSERT INTO leads (id, profile, name, email, account, owner, created_at, updated_at) ",
                     );
@@ -389,7 +402,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn link_identities(&mut self, links: &[(String, String)]) -> Result<(), StoreError> {
-                for chunk in links.chunks(CHUNK) {
+                for chunk in chunks(links) {
                     let mut q = QueryBuilder::<$db>::new("INSERT INTO identities (identity, lead_id) ");
                     q.push_values(chunk, |mut b, (identity, lead)| {
                         b.push_bind(identity.clone()).push_bind(lead.clone());
@@ -448,7 +461,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn put_scores(&mut self, rows: &[ScoreRow]) -> Result<(), StoreError> {
-                for chunk in rows.chunks(CHUNK) {
+                for chunk in chunks(rows) {
                     let mut q = QueryBuilder::<$db>::new(
                         "INSERT INTO scores (model_version, lead_id, total, fit, engagement, groups, \
                          bant, cell, hot, stage, manual_stage, email_quality, last_activity, events, \
@@ -486,7 +499,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn put_account_scores(&mut self, rows: &[AccountScoreRow]) -> Result<(), StoreError> {
-                for chunk in rows.chunks(CHUNK) {
+                for chunk in chunks(rows) {
                     let mut q = QueryBuilder::<$db>::new(
                         "INSERT INTO account_scores (model_version, account_id, contacts, \
                          engaged_contacts, hot_contacts, best_fit, total_engagement, best_total) ",
@@ -513,7 +526,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn add_history(&mut self, rows: &[HistoryRow]) -> Result<(), StoreError> {
-                for chunk in rows.chunks(CHUNK) {
+                for chunk in chunks(rows) {
                     let mut q = QueryBuilder::<$db>::new(
                         "INSERT INTO score_history (lead_id, model_version, at, total, cell, stage, cause) ",
                     );
@@ -561,3 +574,18 @@ macro_rules! impl_sql_store {
 }
 
 pub(crate) use impl_sql_store;
+
+#[cfg(test)]
+mod tests {
+    use super::chunks;
+
+    #[test]
+    fn chunks_cover_every_row_in_ladder_sizes() {
+        for n in [0, 1, 5, 255, 256, 257, 1300] {
+            let rows: Vec<usize> = (0..n).collect();
+            let parts: Vec<&[usize]> = chunks(&rows).collect();
+            assert_eq!(parts.concat(), rows);
+            assert!(parts.iter().all(|p| [256, 64, 16, 4, 1].contains(&p.len())));
+        }
+    }
+}

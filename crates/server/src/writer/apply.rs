@@ -17,12 +17,15 @@ impl Task {
         let now = now_ms();
         let mut tx = self.store.begin().await?;
         let mut w = Work::default();
+        let mut insert_us = 0u64;
         for cmd in group {
             match cmd {
                 Command::Ingest(events, _) => {
                     let rows: Vec<NewEvent> =
                         events.iter().filter_map(|e| new_event(e, now)).collect();
+                    let started = std::time::Instant::now();
                     let fresh = tx.insert_events(&rows).await?;
+                    insert_us += started.elapsed().as_micros() as u64;
                     let accepted = fresh.iter().filter(|f| **f).count();
                     out.ingested.push(Ingested {
                         accepted,
@@ -47,6 +50,7 @@ impl Task {
         let written = std::time::Instant::now();
         tx.commit().await?;
         tracing::trace!(
+            insert_us,
             rebuild_us = (rebuilt - routed).as_micros() as u64,
             write_us = (written - rebuilt).as_micros() as u64,
             commit_us = written.elapsed().as_micros() as u64,
