@@ -168,7 +168,9 @@ macro_rules! impl_sql_store {
                     q.push(" AND s.cell = ").push_bind(cell.clone());
                 }
                 if f.hot_only {
-                    q.push(" AND s.hot = ").push_bind(true);
+                    // Written as the bare column so the partial index on
+                    // hot leads (`WHERE hot`) applies.
+                    q.push(" AND s.hot");
                 }
                 if let Some(account) = &f.account {
                     q.push(" AND l.account = ").push_bind(account.clone());
