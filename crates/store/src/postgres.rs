@@ -5,15 +5,21 @@ use sqlx::postgres::PgPoolOptions;
 /// Storage in a PostgreSQL database.
 #[derive(Debug, Clone)]
 pub struct PgStore {
+    /// Reads.
     pool: sqlx::PgPool,
+    /// Transactions, apart from reads so that slow reads never hold up a commit.
+    write_pool: sqlx::PgPool,
 }
 
 impl PgStore {
     /// Connects and applies migrations.
     pub async fn open(url: &str) -> Result<PgStore, crate::StoreError> {
+        let write_pool = PgPoolOptions::new().max_connections(2).connect(url).await?;
+        sqlx::migrate!("./migrations/postgres")
+            .run(&write_pool)
+            .await?;
         let pool = PgPoolOptions::new().max_connections(8).connect(url).await?;
-        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(PgStore { pool })
+        Ok(PgStore { pool, write_pool })
     }
 }
 

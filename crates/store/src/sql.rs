@@ -74,7 +74,7 @@ macro_rules! impl_sql_store {
 
             async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {
                 Ok(Box::new($tx {
-                    tx: self.pool.begin().await?,
+                    tx: self.write_pool.begin().await?,
                 }))
             }
 

@@ -7,7 +7,11 @@ use std::time::Duration;
 /// Storage in a SQLite file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
+    /// Reads.
     pool: sqlx::SqlitePool,
+    /// Transactions, on their own connection: slow reads filling the read
+    /// pool never hold up a commit, and SQLite has one writer anyway.
+    write_pool: sqlx::SqlitePool,
     /// Held while any handle on the store lives; the checkpoint task stops
     /// when it goes.
     _alive: std::sync::Arc<()>,
@@ -34,11 +38,17 @@ impl SqliteStore {
             // commit that happens to cross the threshold, which would stall
             // every request waiting on that commit.
             .pragma("wal_autocheckpoint", "0");
+        let write_pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&write_pool)
+            .await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         let alive = std::sync::Arc::new(());
         tokio::spawn(checkpoint_every_second(
             pool.clone(),
@@ -46,6 +56,7 @@ impl SqliteStore {
         ));
         Ok(SqliteStore {
             pool,
+            write_pool,
             _alive: alive,
         })
     }
