@@ -56,6 +56,9 @@ async fn profiles_are_created_updated_filtered_and_erased(b: Backend) {
         (status, body["error"]["field"].as_str()),
         (400, Some("attributes.tags"))
     );
+    let huge = "x".repeat(3 * 1024 * 1024);
+    let (status, _) = put(&s, "big", json!({"attributes": {"notes": huge}})).await;
+    assert_eq!(status, 413, "profile bodies are limited to 2 MB");
     put(&s, "other", json!({"attributes": {"name": "Hùng"}})).await;
 
     assert_eq!(s.ranked_ids("owner=minh").await, ["lan"]);

@@ -20,6 +20,9 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+/// Largest body of the routes that read it whole: profiles, keys, model files.
+const MAX_SMALL_BODY: usize = 2 * 1024 * 1024;
+
 /// One page of a list.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
@@ -124,7 +127,9 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .layer(RequestDecompressionLayer::new())
-        .layer(axum::extract::DefaultBodyLimit::disable())
+        // Bodies read whole (profiles, model files, keys) stay small; the
+        // Segment and import routes read the raw body with their own limits.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_SMALL_BODY))
         .fallback(|| async { ApiError::not_found("route") })
         .with_state(state)
 }
