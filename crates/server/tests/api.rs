@@ -4,6 +4,7 @@ mod common;
 
 use common::{ADMIN, start, start_on};
 use leadscore_store::testing::Backend;
+use reqwest::Method;
 use serde_json::{Value, json};
 
 on_both!(
@@ -75,26 +76,13 @@ async fn profiles_are_created_updated_filtered_and_erased(b: Backend) {
         &json!({"userId": "lan", "event": "Email Opened"}),
     )
     .await;
-    let r = s
-        .http
-        .delete(s.url("/api/leads/lan"))
-        .bearer_auth(ADMIN)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 200);
-    let erased: Value = r.json().await.unwrap();
+    let (status, erased) = s.admin(Method::DELETE, "/api/leads/lan", "").await;
+    assert_eq!(status, 200);
     assert_eq!(erased["events"], 1);
     assert_eq!(s.get("/api/leads/lan").await.0, 404);
     assert_eq!(s.ranked_ids("").await, ["other"]);
-    let r = s
-        .http
-        .delete(s.url("/api/leads/lan"))
-        .bearer_auth(ADMIN)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 404);
+    let (status, _) = s.admin(Method::DELETE, "/api/leads/lan", "").await;
+    assert_eq!(status, 404);
 }
 
 async fn ranked_list_pages_with_a_cursor(b: Backend) {
@@ -231,16 +219,8 @@ async fn a_new_model_is_validated_then_activated_in_the_background(b: Backend) {
 async fn imports_report_bad_rows_and_keep_good_ones(b: Backend) {
     let s = start(b).await;
     let csv = "id,name,email,seniority\nk1,Khoa,khoa@vng.com.vn,c-level\n,No id,x@y.z,\nk2,Mai,mai@gmail.com,manager\n";
-    let r = s
-        .http
-        .post(s.url("/api/import/leads"))
-        .bearer_auth(ADMIN)
-        .body(csv)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 202);
-    let job: Value = r.json().await.unwrap();
+    let (status, job) = s.admin(Method::POST, "/api/import/leads", csv).await;
+    assert_eq!(status, 202);
     let done = s.wait_job(job["job"].as_u64().unwrap()).await;
     assert_eq!(done["state"], "done", "{done}");
     assert_eq!(done["detail"]["accepted"], 2);
@@ -257,15 +237,8 @@ async fn imports_report_bad_rows_and_keep_good_ones(b: Backend) {
         r#"{"type":"page","userId":"k2","name":"Home","messageId":"i2","timestamp":"2026-11-21T10:00:00Z"}"#,
         "\n",
     );
-    let r = s
-        .http
-        .post(s.url("/api/import/events"))
-        .bearer_auth(ADMIN)
-        .body(jsonl)
-        .send()
-        .await
-        .unwrap();
-    let job: Value = r.json().await.unwrap();
+    let (status, job) = s.admin(Method::POST, "/api/import/events", jsonl).await;
+    assert_eq!(status, 202);
     let done = s.wait_job(job["job"].as_u64().unwrap()).await;
     assert_eq!(done["detail"]["accepted"], 2, "{done}");
     assert_eq!(done["detail"]["duplicates"], 1);
@@ -320,15 +293,7 @@ async fn a_restart_serves_the_same_scores(b: Backend) {
 
 async fn openapi_health_and_metrics_answer(b: Backend) {
     let s = start(b).await;
-    let api: Value = s
-        .http
-        .get(s.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, api) = s.get_as(None, "/api/openapi.json").await;
     for path in [
         "/v1/track",
         "/v1/batch",
@@ -338,15 +303,7 @@ async fn openapi_health_and_metrics_answer(b: Backend) {
     ] {
         assert!(api["paths"].get(path).is_some(), "{path} documented");
     }
-    let health: Value = s
-        .http
-        .get(s.url("/health"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, health) = s.get_as(None, "/health").await;
     assert_eq!(health["status"], "ok");
     s.send(
         "/v1/track",

@@ -248,22 +248,8 @@ async fn keys_and_roles_are_enforced(b: Backend) {
         .await
         .unwrap();
     assert_eq!(wrong.status().as_u16(), 401);
-    let write_reads = s
-        .http
-        .get(s.url("/api/leads"))
-        .bearer_auth(WRITE)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(write_reads.status().as_u16(), 403);
-    let read_reads = s
-        .http
-        .get(s.url("/api/leads"))
-        .bearer_auth(READ)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(read_reads.status().as_u16(), 200);
+    assert_eq!(s.get_as(Some(WRITE), "/api/leads").await.0, 403);
+    assert_eq!(s.get_as(Some(READ), "/api/leads").await.0, 200);
     let read_writes = s
         .http
         .put(s.url("/api/leads/x"))

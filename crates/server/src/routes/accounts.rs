@@ -44,13 +44,7 @@ pub async fn list(
         .store
         .account_scores(state.active().version, after, i64::from(limit))
         .await?;
-    let next_cursor = (rows.len() == limit as usize)
-        .then(|| rows.last().map(cursor))
-        .flatten();
-    Ok(Json(Page {
-        items: rows,
-        next_cursor,
-    }))
+    Ok(Json(Page::of(rows, limit, cursor, |r| r)))
 }
 
 /// One account: traits, roll-up and its contacts, hottest first.

@@ -117,16 +117,12 @@ pub async fn list(
     };
     let version = state.active().version;
     let rows = state.store.ranked(version, &filter).await?;
-    let next_cursor = (rows.len() == limit as usize)
-        .then(|| {
-            rows.last()
-                .map(|r| encode_cursor(r.score.total, &r.score.lead_id))
-        })
-        .flatten();
-    Ok(Json(Page {
-        items: rows.into_iter().map(LeadSummary::from).collect(),
-        next_cursor,
-    }))
+    Ok(Json(Page::of(
+        rows,
+        limit,
+        |r| encode_cursor(r.score.total, &r.score.lead_id),
+        LeadSummary::from,
+    )))
 }
 
 /// One lead: profile, score per group, cell, stage, explanation, timeline

@@ -45,6 +45,25 @@ pub fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
     }
 }
 
+impl<T> Page<T> {
+    /// A page of `rows`, with a cursor from the last row when the page is
+    /// full (a short page is the last one).
+    pub fn of<R>(
+        rows: Vec<R>,
+        limit: u32,
+        cursor: impl Fn(&R) -> String,
+        item: impl Fn(R) -> T,
+    ) -> Page<T> {
+        let next_cursor = (rows.len() == limit as usize)
+            .then(|| rows.last().map(cursor))
+            .flatten();
+        Page {
+            items: rows.into_iter().map(item).collect(),
+            next_cursor,
+        }
+    }
+}
+
 /// An opaque cursor: the last row's sort key. The total travels as its bit
 /// pattern: a decimal round trip may land one unit in the last place off,
 /// and a cursor even that far off repeats or skips rows.

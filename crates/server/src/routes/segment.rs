@@ -90,6 +90,22 @@ fn read_message(
     segment::parse_message_with_default_time(&v, kind, received).map_err(|e| segment_error(&e))
 }
 
+/// Hands events to the writer and counts the outcome in the metrics.
+async fn ingest(
+    state: &AppState,
+    events: Vec<Event>,
+    started: Instant,
+) -> Result<crate::writer::Ingested, ApiError> {
+    let done = state.writer.ingest(events).await?;
+    state.metrics.count("accepted", done.accepted);
+    state.metrics.count("duplicate", done.duplicates);
+    state
+        .metrics
+        .ingest_seconds
+        .observe(started.elapsed().as_secs_f64());
+    Ok(done)
+}
+
 async fn single(
     state: AppState,
     headers: HeaderMap,
@@ -106,13 +122,7 @@ async fn single(
     let event = read_message(v, Some(kind), None, now()).inspect_err(|_| {
         state.metrics.count("rejected", 1);
     })?;
-    let done = state.writer.ingest(vec![event]).await?;
-    state.metrics.count("accepted", done.accepted);
-    state.metrics.count("duplicate", done.duplicates);
-    state
-        .metrics
-        .ingest_seconds
-        .observe(started.elapsed().as_secs_f64());
+    let done = ingest(&state, vec![event], started).await?;
     Ok(Json(Accepted {
         success: true,
         new: done.accepted == 1,
@@ -235,13 +245,7 @@ pub async fn batch(
             ..ApiError::field("batch", "")
         });
     }
-    let done = state.writer.ingest(events).await?;
-    state.metrics.count("accepted", done.accepted);
-    state.metrics.count("duplicate", done.duplicates);
-    state
-        .metrics
-        .ingest_seconds
-        .observe(started.elapsed().as_secs_f64());
+    let done = ingest(&state, events, started).await?;
     Ok(Json(BatchAccepted {
         success: true,
         accepted: done.accepted,

@@ -65,15 +65,32 @@ impl TestServer {
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        let r = self
-            .http
-            .get(self.url(path))
-            .bearer_auth(ADMIN)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        self.get_as(Some(ADMIN), path).await
+    }
+
+    /// GET with a bearer key, or none; returns status and JSON body.
+    pub async fn get_as(&self, key: Option<&str>, path: &str) -> (u16, Value) {
+        let mut req = self.http.get(self.url(path));
+        if let Some(k) = key {
+            req = req.bearer_auth(k);
+        }
+        answer(req).await
+    }
+
+    /// Any call with the admin key and a raw body; returns status and JSON body.
+    pub async fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> (u16, Value) {
+        answer(
+            self.http
+                .request(method, self.url(path))
+                .bearer_auth(ADMIN)
+                .body(body),
+        )
+        .await
     }
 
     pub async fn ok(&self, path: &str) -> Value {
@@ -104,6 +121,12 @@ impl TestServer {
         }
         panic!("job {id} did not finish");
     }
+}
+
+async fn answer(req: reqwest::RequestBuilder) -> (u16, Value) {
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
 }
 
 /// Runs each named test body on SQLite and on PostgreSQL.
