@@ -157,7 +157,10 @@ impl From<WriteError> for ApiError {
                 "unavailable",
                 "the server is shutting down",
             ),
-            WriteError::Store(s) => ApiError::from(s),
+            WriteError::Store(s) => match s.as_ref() {
+                StoreError::NotFound(what) => ApiError::not_found(what.clone()),
+                other => ApiError::internal(other),
+            },
         }
     }
 }

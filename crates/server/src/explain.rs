@@ -11,21 +11,24 @@ use leadscore_store::{LeadFilter, Store};
 use serde_json::{Value, json};
 
 /// Events shown in a lead's timeline.
-const TIMELINE: i64 = 100;
+const TIMELINE: usize = 100;
 /// Contacts read to recompute account signals for an explanation.
 const ACCOUNT_CONTACTS: u32 = 500;
 
+/// A lead's engine state from all its events, and those events' rows
+/// (newest first), so callers that also show them read the log once.
 async fn state_of(
     store: &dyn Store,
     model: &leadscore_core::model::Model,
     id: &str,
-) -> Result<LeadState, ApiError> {
+) -> Result<(LeadState, Vec<leadscore_store::EventRow>), ApiError> {
+    let rows = store.lead_events(id, i64::MAX).await?;
     let mut state = LeadState::new(model);
-    for row in store.lead_events(id, i64::MAX).await? {
+    for row in &rows {
         let e = segment::parse_line(&row.body).map_err(|e| ApiError::internal(&e))?;
         state.apply(model, &e);
     }
-    Ok(state)
+    Ok((state, rows))
 }
 
 /// The JSON of one lead.
@@ -41,7 +44,7 @@ pub async fn lead_detail(state: &AppState, id: &str) -> Result<Value, ApiError> 
     let model = &active.model;
     let score = state.store.score(active.version, id).await?;
     let now = Timestamp(crate::clock::now_ms());
-    let lead_state = state_of(state.store.as_ref(), model, id).await?;
+    let (lead_state, rows) = state_of(state.store.as_ref(), model, id).await?;
     let account = match (&row.account, model.has_account_aggregates()) {
         (Some(a), true) => {
             let filter = LeadFilter {
@@ -51,7 +54,11 @@ pub async fn lead_detail(state: &AppState, id: &str) -> Result<Value, ApiError> 
             };
             let mut states = Vec::new();
             for member in state.store.ranked(active.version, &filter).await? {
-                states.push(state_of(state.store.as_ref(), model, &member.score.lead_id).await?);
+                states.push(
+                    state_of(state.store.as_ref(), model, &member.score.lead_id)
+                        .await?
+                        .0,
+                );
             }
             let refs: Vec<&LeadState> = states.iter().collect();
             Some(account_values(model, &refs, now))
@@ -61,11 +68,9 @@ pub async fn lead_detail(state: &AppState, id: &str) -> Result<Value, ApiError> 
     let (_, explanation) = model.explain(&profile, &lead_state, account.as_deref(), now);
     let q = email::assess(profile.get("email").as_str());
 
-    let timeline: Vec<Value> = state
-        .store
-        .lead_events(id, TIMELINE)
-        .await?
-        .into_iter()
+    let timeline: Vec<Value> = rows
+        .iter()
+        .take(TIMELINE)
         .map(|r| serde_json::from_str::<Value>(&r.body).unwrap_or(Value::Null))
         .collect();
     let history = state.store.history(id).await?;

@@ -21,11 +21,12 @@ const MAX_BATCH_EVENTS: usize = 5_000;
 const BUILD_CHUNK_LEADS: usize = 2_000;
 
 /// What a write can fail with.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum WriteError {
-    /// The store failed; nothing of the batch was kept.
+    /// The store failed; nothing of the batch was kept. Shared, because one
+    /// failed group commit fails every request in it.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(Arc<StoreError>),
     /// The named lead does not exist.
     #[error("lead {0} not found")]
     NoSuchLead(String),
@@ -316,7 +317,7 @@ impl Task {
                 Command::Ingest(_, reply) => {
                     let r = match &result {
                         Ok(()) => Ok(ingested.next().unwrap_or_default()),
-                        Err(e) => Err(copy_error(e)),
+                        Err(e) => Err(e.clone()),
                     };
                     let _ = reply.send(r);
                 }
@@ -326,7 +327,7 @@ impl Task {
                             .iter()
                             .map(|u| outcome.created.contains(u.lead_id.as_str()))
                             .collect()),
-                        Err(e) => Err(copy_error(e)),
+                        Err(e) => Err(e.clone()),
                     };
                     let _ = reply.send(r);
                 }
@@ -370,17 +371,9 @@ fn batch_events(c: &Command) -> usize {
     }
 }
 
-/// Errors reach every request of a failed batch; the store error itself is
-/// logged once, callers only need to know it was the store.
-fn copy_error(e: &WriteError) -> WriteError {
-    match e {
-        WriteError::NoSuchLead(id) => WriteError::NoSuchLead(id.clone()),
-        WriteError::Busy(v) => WriteError::Busy(*v),
-        WriteError::Stopped => WriteError::Stopped,
-        WriteError::Store(s) => WriteError::Store(StoreError::Corrupt {
-            what: "batch",
-            detail: s.to_string(),
-        }),
+impl From<StoreError> for WriteError {
+    fn from(e: StoreError) -> WriteError {
+        WriteError::Store(Arc::new(e))
     }
 }
 

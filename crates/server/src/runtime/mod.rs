@@ -242,12 +242,16 @@ impl Runtime {
         }
     }
 
-    /// Rebuilds the lead's states from all of its events.
-    pub fn rebuild(&mut self, i: u32, events: &[Event]) {
+    /// Rebuilds the lead's states from all of its events: both models', or
+    /// with `pending_only` (activation building a lead whose active state is
+    /// already right) only the pending model's.
+    pub fn rebuild(&mut self, i: u32, events: &[Event], pending_only: bool) {
         let entry = &mut self.leads[i as usize];
-        entry.state.reset(&self.active.model);
-        for e in events {
-            entry.state.apply(&self.active.model, e);
+        if !pending_only {
+            entry.state.reset(&self.active.model);
+            for e in events {
+                entry.state.apply(&self.active.model, e);
+            }
         }
         if let Some(p) = &self.pending {
             let mut state = LeadState::new(&p.model);

@@ -207,13 +207,14 @@ impl Task {
         if leads.is_empty() {
             return Ok(());
         }
-        self.rebuild_from_log(tx, &leads).await
+        self.rebuild_from_log(tx, &leads, false).await
     }
 
     pub(super) async fn rebuild_from_log(
         &mut self,
         tx: &mut dyn Tx,
         leads: &[u32],
+        pending_only: bool,
     ) -> Result<(), WriteError> {
         let identities: Vec<String> = leads
             .iter()
@@ -238,7 +239,7 @@ impl Task {
         }
         for &i in leads {
             let events = per_lead.remove(&i).unwrap_or_default();
-            self.rt.rebuild(i, &events);
+            self.rt.rebuild(i, &events, pending_only);
         }
         Ok(())
     }

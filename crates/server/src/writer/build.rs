@@ -63,8 +63,7 @@ impl Task {
         leads.retain(|&i| self.rt.leads[i as usize].alive);
         let now = Timestamp(now_ms());
         let mut tx = self.store.begin().await?;
-        // Builds both states; the active one is rebuilt to the same result.
-        self.rebuild_from_log(tx.as_mut(), &leads).await?;
+        self.rebuild_from_log(tx.as_mut(), &leads, true).await?;
         let scores = self.rt.score_pending(&leads, now);
         tx.put_scores(&self.pending_rows(&scores)).await?;
         if finished {
