@@ -6,6 +6,7 @@ pub mod bench;
 pub mod demo;
 pub mod explain_text;
 pub mod export;
+pub mod funnel;
 pub mod input;
 pub mod output;
 pub mod rescore;

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use leadscore::{bench, demo, score, serve};
+use leadscore::{bench, demo, funnel, score, serve};
 use std::path::PathBuf;
 
 /// Lead scoring with transparent rules: fit, engagement, stages and the hot-lead matrix.
@@ -31,6 +31,9 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Run the HTTP service: Segment-compatible ingestion and the leads API.
     Serve(serve::ServeArgs),
+    /// Report the funnel from a server's database: stage counts and
+    /// conversion, first-try contact rate, conversion by score band and cell.
+    Funnel(funnel::FunnelArgs),
 }
 
 #[derive(Subcommand)]
@@ -65,5 +68,6 @@ fn run(cli: Cli) -> Result<()> {
         Command::Demo(args) => demo::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Funnel(args) => funnel::run(args),
     }
 }

@@ -37,6 +37,10 @@ pub struct ServeArgs {
     /// Seconds between decay updates of the stored scores.
     #[arg(long, default_value_t = 60)]
     pub decay_every: u64,
+    /// Seconds before the first retry of a failed webhook delivery; each
+    /// further retry waits twice as long, up to an hour.
+    #[arg(long, default_value_t = 10)]
+    pub retry_after: u64,
 }
 
 /// Runs the server until it is stopped.
@@ -69,6 +73,10 @@ pub fn run(args: ServeArgs) -> Result<()> {
         default_model,
         keys,
         decay_every: Duration::from_secs(args.decay_every.max(1)),
+        backoff: leadscore_server::deliver::Backoff {
+            base: Duration::from_secs(args.retry_after.max(1)),
+            cap: Duration::from_secs(3600),
+        },
     };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {

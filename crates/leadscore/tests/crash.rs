@@ -4,41 +4,34 @@
 //! log at the time it was scored (no half-applied score). Then the server
 //! must start again over the same database. Run on SQLite and PostgreSQL.
 
+mod common;
+
 use leadscore_core::engine::LeadState;
 use leadscore_core::model::Model;
 use leadscore_core::{Timestamp, segment};
 use leadscore_store::testing::{Backend, scratch};
 use serde_json::{Value, json};
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+leadscore_store::on_both!(crash_and_check);
 
 const WRITE: &str = "crash-write-key";
 const ADMIN: &str = "crash-admin-key";
 
-/// Starts the server and returns it with its address, read from its output.
+/// Starts the server and returns it with its address.
 fn serve(url: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_leadscore"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", url])
-        .env("LEADSCORE_WRITE_KEY", WRITE)
-        .env("LEADSCORE_ADMIN_KEY", ADMIN)
-        .env("RUST_LOG", "warn")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("leadscore starts");
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let addr = loop {
-        let line = lines.next().expect("server output").unwrap();
-        if let Some(a) = line.strip_prefix("leadscore listening on http://") {
-            break a.to_owned();
-        }
-    };
-    // Keep draining its output so it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, addr)
+    let (child, base) = common::serve(
+        url,
+        &[],
+        &[
+            ("LEADSCORE_WRITE_KEY", WRITE),
+            ("LEADSCORE_ADMIN_KEY", ADMIN),
+        ],
+    );
+    (child, base.trim_start_matches("http://").to_owned())
 }
 
 async fn client(base: String, worker: usize, acked: Arc<Mutex<Vec<String>>>) {
@@ -177,14 +170,4 @@ async fn crash_and_check(backend: Backend) {
     assert_eq!(list["items"].as_array().unwrap().len(), leads.len());
     server.kill().unwrap();
     server.wait().unwrap();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_survives_kill_9() {
-    crash_and_check(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_survives_kill_9() {
-    crash_and_check(Backend::Postgres).await;
 }

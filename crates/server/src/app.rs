@@ -25,6 +25,8 @@ pub struct Config {
     pub keys: Vec<(Role, String)>,
     /// How often scores are brought up to date as points decay.
     pub decay_every: Duration,
+    /// Waits between webhook attempts.
+    pub backoff: crate::deliver::Backoff,
 }
 
 impl std::fmt::Debug for Config {
@@ -34,6 +36,7 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("keys", &self.keys.len())
             .field("decay_every", &self.decay_every)
+            .field("backoff", &self.backoff)
             .finish_non_exhaustive()
     }
 }
@@ -44,6 +47,9 @@ pub enum StartError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Scoring the stored leads at start failed.
+    #[error(transparent)]
+    Write(#[from] crate::writer::WriteError),
     /// The stored or default model does not compile.
     #[error("model version {version} does not compile: {errors}")]
     Model {
@@ -77,6 +83,8 @@ pub struct AppState {
     pub keys: KeyChecker,
     /// Metrics.
     pub metrics: Arc<Metrics>,
+    /// Wakes the delivery worker (after a manual retry).
+    pub outbox: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -161,8 +169,16 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let new_admin_key = ensure_keys(store.as_ref(), &config.keys).await?;
     let active = active_model(store.as_ref(), &config.default_model).await?;
     let jobs = Jobs::default();
-    let (writer, shared) =
-        writer::start(Arc::clone(&store), active, jobs.clone(), config.decay_every).await?;
+    let outbox = Arc::new(tokio::sync::Notify::new());
+    let (writer, shared) = writer::start(
+        Arc::clone(&store),
+        active,
+        jobs.clone(),
+        config.decay_every,
+        Arc::clone(&outbox),
+    )
+    .await?;
+    crate::deliver::spawn(Arc::clone(&store), Arc::clone(&outbox), config.backoff);
     let state = AppState {
         keys: KeyChecker::new(Arc::clone(&store)),
         store,
@@ -170,6 +186,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         shared,
         jobs,
         metrics: Metrics::new(),
+        outbox,
     };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

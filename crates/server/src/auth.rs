@@ -95,7 +95,17 @@ pub fn presented_key(headers: &HeaderMap) -> Option<String> {
 #[derive(Clone)]
 pub struct KeyChecker {
     store: Arc<dyn Store>,
-    cache: Arc<RwLock<FxHashMap<String, (Role, Instant)>>>,
+    cache: Arc<RwLock<FxHashMap<String, (Caller, Instant)>>>,
+}
+
+/// Who made a request: the key's role and name (recorded as the author of
+/// manual edits and feedback).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The key's role.
+    pub role: Role,
+    /// The key's name.
+    pub name: String,
 }
 
 impl KeyChecker {
@@ -108,31 +118,36 @@ impl KeyChecker {
     }
 
     /// The role of the request's key, if it may act as `needed`.
-    pub async fn require(&self, headers: &HeaderMap, needed: Role) -> Result<Role, ApiError> {
+    pub async fn require(&self, headers: &HeaderMap, needed: Role) -> Result<Caller, ApiError> {
         let key = presented_key(headers).ok_or_else(ApiError::unauthorized)?;
         let hash = hash_key(&key);
         let cached = self
             .cache
             .read()
             .ok()
-            .and_then(|c| c.get(&hash).copied())
+            .and_then(|c| c.get(&hash).cloned())
             .filter(|(_, at)| at.elapsed() < CACHE_FOR)
             .map(|(r, _)| r);
-        let role = match cached {
+        let caller = match cached {
             Some(r) => r,
             None => {
                 let row = self.store.key_by_hash(&hash).await?;
-                let role = row
-                    .and_then(|r| Role::parse(&r.role))
+                let caller = row
+                    .and_then(|r| {
+                        Some(Caller {
+                            role: Role::parse(&r.role)?,
+                            name: r.name,
+                        })
+                    })
                     .ok_or_else(ApiError::unauthorized)?;
                 if let Ok(mut c) = self.cache.write() {
-                    c.insert(hash, (role, Instant::now()));
+                    c.insert(hash, (caller.clone(), Instant::now()));
                 }
-                role
+                caller
             }
         };
-        if role.allows(needed) {
-            Ok(role)
+        if caller.role.allows(needed) {
+            Ok(caller)
         } else {
             Err(ApiError::forbidden(needed.as_str()))
         }

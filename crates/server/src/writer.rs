@@ -9,7 +9,7 @@ use crate::runtime::rows::{lead_row, score_row};
 use crate::runtime::{Loaded, Runtime, load::load};
 use leadscore_core::engine::LeadScore;
 use leadscore_core::{Event, EventKind, Timestamp, Value, segment};
-use leadscore_store::{AccountRow, HistoryRow, NewEvent, ScoreRow, Store, StoreError};
+use leadscore_store::{AccountRow, HistoryRow, LeadRow, NewEvent, ScoreRow, Store, StoreError};
 use rustc_hash::{FxHashMap, FxHashSet};
 use smol_str::SmolStr;
 use std::sync::Arc;
@@ -17,6 +17,8 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Events gathered into one commit at most; more wait for the next.
 const MAX_BATCH_EVENTS: usize = 5_000;
+/// How often the writer runs store housekeeping.
+const MAINTAIN_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 /// Leads built per step while a new model is being activated.
 const BUILD_CHUNK_LEADS: usize = 2_000;
 
@@ -56,6 +58,11 @@ pub struct ProfileUpdate {
     pub attributes: Vec<(SmolStr, Value)>,
     /// `Some` sets (or with `None` inside, clears) the owner.
     pub owner: Option<Option<String>>,
+    /// Why, for the history: `edit:<key name>`, `feedback:<key name>`,
+    /// `import:<key name>`; `profile` when not given.
+    pub cause: Option<String>,
+    /// Sales feedback stored in the same transaction.
+    pub feedback: Vec<leadscore_store::FeedbackRow>,
 }
 
 type Reply<T> = oneshot::Sender<Result<T, WriteError>>;
@@ -133,7 +140,8 @@ pub async fn start(
     active: Loaded,
     jobs: Jobs,
     decay_every: std::time::Duration,
-) -> Result<(Writer, Arc<Shared>), StoreError> {
+    outbox: Arc<tokio::sync::Notify>,
+) -> Result<(Writer, Arc<Shared>), WriteError> {
     let job = jobs.start("load", None);
     let report = |phase: &'static str, n: u64| {
         job.progress(n, None);
@@ -153,6 +161,9 @@ pub async fn start(
         jobs,
         shared: Arc::clone(&shared),
         build: None,
+        maintained: std::time::Instant::now(),
+        outbox,
+        deliveries_waiting: false,
     };
     task.rescore_everything().await?;
 
@@ -187,6 +198,12 @@ struct Task {
     jobs: Jobs,
     shared: Arc<Shared>,
     build: Option<Build>,
+    maintained: std::time::Instant,
+    /// Wakes the delivery worker.
+    outbox: Arc<tokio::sync::Notify>,
+    /// Set when a transaction enqueued deliveries; the worker is woken once
+    /// it commits.
+    deliveries_waiting: bool,
 }
 
 /// Everything one group commit changes, gathered before writing.
@@ -200,6 +217,10 @@ struct Work {
     links: Vec<(String, String)>,
     merges: Vec<(String, String)>,
     cause: FxHashMap<u32, String>,
+    /// Leads whose owner changed.
+    owners: FxHashSet<u32>,
+    /// Sales feedback to store.
+    feedback: Vec<leadscore_store::FeedbackRow>,
 }
 
 /// What a group commit tells its requests.
@@ -311,6 +332,7 @@ impl Task {
             "Group committed"
         );
         self.after_failure(&result).await;
+        self.maintain().await;
         let mut ingested = outcome.ingested.into_iter();
         for cmd in group {
             match cmd {
@@ -333,6 +355,25 @@ impl Task {
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// After a commit: wakes the delivery worker if the transaction
+    /// enqueued deliveries.
+    fn committed(&mut self) {
+        if std::mem::take(&mut self.deliveries_waiting) {
+            self.outbox.notify_one();
+        }
+    }
+
+    /// Store housekeeping, at most once a second, between transactions.
+    async fn maintain(&mut self) {
+        if self.maintained.elapsed() < MAINTAIN_EVERY {
+            return;
+        }
+        self.maintained = std::time::Instant::now();
+        if let Err(e) = self.store.maintain().await {
+            tracing::warn!(error = %e, "Store housekeeping failed; retrying later");
         }
     }
 
@@ -379,3 +420,6 @@ impl From<StoreError> for WriteError {
 
 mod apply;
 mod build;
+mod fire;
+
+pub use fire::TAGS_ATTRIBUTE;

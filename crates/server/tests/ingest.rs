@@ -7,7 +7,7 @@ use common::{ADMIN, READ, WRITE, start};
 use leadscore_store::testing::Backend;
 use serde_json::{Value, json};
 
-on_both!(
+leadscore_store::on_both!(
     an_event_changes_the_ranked_list_at_once,
     anonymous_history_joins_the_lead_on_identify,
     alias_merges_two_leads_and_their_histories,

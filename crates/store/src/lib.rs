@@ -13,14 +13,20 @@
 //! ```
 
 mod error;
+mod handoff;
 mod postgres;
 mod rows;
 mod sql;
+mod sql_handoff;
 mod sqlite;
 pub mod testing;
 mod traits;
 
 pub use error::StoreError;
+pub use handoff::{
+    AttemptOutcome, AttemptRow, DeliveryRow, FeedbackRow, FunnelLeadRow, HandoffStore, HandoffTx,
+    NewDelivery, OfferRow, StageEntryRow, TriggerStateRow, WebhookRow, status,
+};
 pub use postgres::PgStore;
 pub use rows::{
     AccountRow, AccountScoreRow, Cursor, EventRow, HistoryRow, KeyRow, LeadFilter, LeadListRow,

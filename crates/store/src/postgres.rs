@@ -23,4 +23,12 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    /// Nothing to do: PostgreSQL manages its own log.
+    async fn maintain_log(&self) -> Result<(), crate::StoreError> {
+        Ok(())
+    }
+}
+
 crate::sql::impl_sql_store!(PgStore, PgTx, sqlx::Postgres, "postgres", "ILIKE");
+crate::sql_handoff::impl_sql_handoff!(PgStore, PgTx, sqlx::Postgres);

@@ -127,7 +127,10 @@ pub struct HistoryRow {
     pub cell: String,
     /// Stage after the change.
     pub stage: String,
-    /// What caused it: `event:<message id>`, `decay`, `profile`, `merge`, `model:<v>`.
+    /// Owner after the change.
+    pub owner: Option<String>,
+    /// What caused it: `event:<message id>`, `decay`, `profile:<key>`,
+    /// `merge`, `model:<v>`, `trigger:<name>`, `feedback:<key>`.
     pub cause: String,
 }
 

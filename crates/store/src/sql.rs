@@ -72,6 +72,10 @@ macro_rules! impl_sql_store {
                 $backend
             }
 
+            async fn maintain(&self) -> Result<(), StoreError> {
+                self.maintain_log().await
+            }
+
             async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {
                 Ok(Box::new($tx {
                     tx: self.write_pool.begin().await?,
@@ -209,7 +213,7 @@ macro_rules! impl_sql_store {
 
             async fn history(&self, lead_id: &str) -> Result<Vec<HistoryRow>, StoreError> {
                 Ok(sqlx::query_as(
-                    "SELECT lead_id, model_version, at, total, cell, stage, cause \
+                    "SELECT lead_id, model_version, at, total, cell, stage, owner, cause \
                      FROM score_history WHERE lead_id = $1 ORDER BY at, id",
                 )
                 .bind(lead_id)
@@ -419,10 +423,19 @@ macro_rules! impl_sql_store {
                 for sql in [
                     "UPDATE identities SET lead_id = $2 WHERE lead_id = $1",
                     "UPDATE score_history SET lead_id = $2 WHERE lead_id = $1",
+                    "UPDATE feedback SET lead_id = $2 WHERE lead_id = $1",
+                    "UPDATE outbox SET lead_id = $2 WHERE lead_id = $1",
                 ] {
                     sqlx::query(sql).bind(from).bind(into).execute(&mut *self.tx).await?;
                 }
-                for sql in ["DELETE FROM scores WHERE lead_id = $1", "DELETE FROM leads WHERE id = $1"] {
+                // The merged lead's trigger states and offers go: the lead it
+                // joins keeps its own, and is re-evaluated as one.
+                for sql in [
+                    "DELETE FROM scores WHERE lead_id = $1",
+                    "DELETE FROM trigger_state WHERE lead_id = $1",
+                    "DELETE FROM offers WHERE lead_id = $1",
+                    "DELETE FROM leads WHERE id = $1",
+                ] {
                     sqlx::query(sql).bind(from).execute(&mut *self.tx).await?;
                 }
                 Ok(())
@@ -441,6 +454,12 @@ macro_rules! impl_sql_store {
                     "DELETE FROM identities WHERE lead_id = $1",
                     "DELETE FROM scores WHERE lead_id = $1",
                     "DELETE FROM score_history WHERE lead_id = $1",
+                    "DELETE FROM trigger_state WHERE lead_id = $1",
+                    "DELETE FROM offers WHERE lead_id = $1",
+                    "DELETE FROM feedback WHERE lead_id = $1",
+                    "DELETE FROM delivery_attempts WHERE outbox_id IN \
+                     (SELECT id FROM outbox WHERE lead_id = $1)",
+                    "DELETE FROM outbox WHERE lead_id = $1",
                     "DELETE FROM leads WHERE id = $1",
                 ] {
                     sqlx::query(sql).bind(lead_id).execute(&mut *self.tx).await?;
@@ -530,7 +549,7 @@ macro_rules! impl_sql_store {
             async fn add_history(&mut self, rows: &[HistoryRow]) -> Result<(), StoreError> {
                 for chunk in chunks(rows) {
                     let mut q = QueryBuilder::<$db>::new(
-                        "INSERT INTO score_history (lead_id, model_version, at, total, cell, stage, cause) ",
+                        "INSERT INTO score_history (lead_id, model_version, at, total, cell, stage, owner, cause) ",
                     );
                     q.push_values(chunk, |mut b, h| {
                         b.push_bind(h.lead_id.clone())
@@ -539,6 +558,7 @@ macro_rules! impl_sql_store {
                             .push_bind(h.total)
                             .push_bind(h.cell.clone())
                             .push_bind(h.stage.clone())
+                            .push_bind(h.owner.clone())
                             .push_bind(h.cause.clone());
                     });
                     q.build().execute(&mut *self.tx).await?;

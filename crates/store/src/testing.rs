@@ -113,3 +113,20 @@ async fn drop_abandoned(conn: &mut sqlx::PgConnection) -> Result<(), StoreError>
     }
     Ok(())
 }
+
+/// `on_both!(story, ...)`: for each `async fn story(backend: Backend)` in
+/// scope, one `#[tokio::test]` on SQLite and one on PostgreSQL (in modules
+/// `sqlite` and `postgres`). The calling crate needs tokio as a dependency.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::testing::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::testing::Backend::Postgres).await })*
+        }
+    };
+}

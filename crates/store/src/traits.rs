@@ -10,11 +10,14 @@ use async_trait::async_trait;
 /// A storage backend. Reads run on the pool; writes that must land together
 /// go through a [`Tx`].
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: crate::handoff::HandoffStore + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Starts a transaction.
     async fn begin(&self) -> Result<Box<dyn Tx>, StoreError>;
+    /// Housekeeping the single writer runs between transactions now and
+    /// then (on SQLite: starting the write-ahead log over).
+    async fn maintain(&self) -> Result<(), StoreError>;
 
     /// Up to `limit` events after log position `after_seq`, in log order.
     async fn events_after(&self, after_seq: i64, limit: i64) -> Result<Vec<EventRow>, StoreError>;
@@ -83,7 +86,7 @@ pub trait Store: Send + Sync + 'static {
 /// Writes that commit together or not at all. Dropping a `Tx` without
 /// [`commit`](Tx::commit) rolls it back.
 #[async_trait]
-pub trait Tx: Send {
+pub trait Tx: crate::handoff::HandoffTx + Send {
     /// Appends events; for each, whether it was new (a repeated message id
     /// is ignored and reported as not new).
     async fn insert_events(&mut self, events: &[NewEvent]) -> Result<Vec<bool>, StoreError>;

@@ -6,20 +6,7 @@ use leadscore_store::{
     AccountScoreRow, Cursor, HistoryRow, LeadFilter, LeadRow, NewEvent, ScoreRow, StoreError,
 };
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::Backend::Sqlite).await })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::Backend::Postgres).await })*
-        }
-    };
-}
-
-on_both!(
+leadscore_store::on_both!(
     repeated_message_ids_are_ignored,
     uncommitted_writes_vanish,
     identities_route_events_to_leads,
@@ -187,6 +174,7 @@ async fn merging_moves_identities_and_history(b: Backend) {
         total: 5.0,
         cell: "C3".into(),
         stage: "lead".into(),
+        owner: None,
         cause: "event:m1".into(),
     }])
     .await

@@ -288,12 +288,12 @@ pub(crate) fn compile(src: &str) -> Result<Model, ModelErrors> {
     let table = root.get_ref();
     for (key, _) in table.iter() {
         let k = key.get_ref().as_ref();
-        if !SECTIONS.contains(&k) && k != "stages" {
+        if !SECTIONS.contains(&k) && k != "stages" && k != "triggers" {
             cx.err(
                 key.span(),
                 "",
                 format!(
-                    "unknown section `{k}`; expected one of {}, stages",
+                    "unknown section `{k}`; expected one of {}, stages, triggers",
                     SECTIONS.join(", ")
                 ),
             );
@@ -651,6 +651,41 @@ fn compile_sections<'i>(
         });
     }
 
+    // [[triggers]]
+    let mut triggers: Vec<super::Trigger> = Vec::new();
+    let mut trigger_names = HashSet::new();
+    let trigger_cx = super::trigger::TriggerContext {
+        stages: &stages,
+        groups: &groups,
+        hot: grades.hot,
+    };
+    for (i, item) in list_items(cx, get("triggers"), "triggers")
+        .iter()
+        .enumerate()
+    {
+        let p = place("trigger", &entry_name(item), i);
+        let Some(t) = cx.read::<file::Trigger>(item, &p) else {
+            continue;
+        };
+        if t.name.trim().is_empty() {
+            cx.err(item.span(), &p, "`name` must not be empty");
+        } else if !trigger_names.insert(t.name.clone()) {
+            cx.err(
+                item.span(),
+                &p,
+                "another trigger has this name; trigger names must be unique",
+            );
+        }
+        match super::trigger::compile(&t, &trigger_cx) {
+            Ok(t) => triggers.push(t),
+            Err(errors) => {
+                for e in errors {
+                    cx.err(item.span(), &p, e);
+                }
+            }
+        }
+    }
+
     let meta = meta?;
     let version = match &meta.version {
         toml::Value::String(s) => SmolStr::from(s.as_str()),
@@ -708,6 +743,7 @@ fn compile_sections<'i>(
         grades,
         bant,
         stages,
+        triggers,
         lead_slots,
         event_slots,
         dispatch,

@@ -207,3 +207,79 @@ pub struct Stage {
     #[serde(default)]
     pub manual: bool,
 }
+
+/// A `[[triggers]]` entry: one line to watch (exactly one of the optional
+/// line keys) and the actions to take when a lead crosses it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Trigger {
+    /// Unique name; it keys each lead's firing state across model versions.
+    pub name: String,
+    /// Fires when the lead enters this stage.
+    #[serde(default)]
+    pub enters_stage: Option<String>,
+    /// Fires when the score rises to this value or above.
+    #[serde(default)]
+    pub score_above: Option<f64>,
+    /// Fires when the score falls below this value.
+    #[serde(default)]
+    pub score_below: Option<f64>,
+    /// Which score the threshold looks at: `total` (default), `fit`,
+    /// `engagement` or a score group's name.
+    #[serde(default)]
+    pub score_of: Option<String>,
+    /// Fires when the lead enters one of these matrix cells.
+    #[serde(default)]
+    pub enters_cells: Option<Vec<String>>,
+    /// Fires when the lead enters a hot cell.
+    #[serde(default)]
+    pub becomes_hot: Option<bool>,
+    /// Fires when a hot lead leaves the hot cells.
+    #[serde(default)]
+    pub cools_down: Option<bool>,
+    /// How far back across a score line a lead must go to fire again.
+    #[serde(default)]
+    pub margin: Option<f64>,
+    /// What firing does.
+    #[serde(default)]
+    pub actions: Vec<Action>,
+    /// Free text.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// One action of a trigger: exactly one of the kinds below.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    /// Post to the named webhook endpoint.
+    #[serde(default)]
+    pub webhook: Option<String>,
+    /// Assign owners in turn.
+    #[serde(default)]
+    pub assign_round_robin: Option<Vec<String>>,
+    /// Assign by this profile attribute (a territory such as `region`).
+    #[serde(default)]
+    pub assign_by: Option<String>,
+    /// For `assign_by`: attribute value = owner.
+    #[serde(default)]
+    pub owners: Option<BTreeMap<String, String>>,
+    /// For `assign_by`: the owner of unmapped values.
+    #[serde(default)]
+    pub default_owner: Option<String>,
+    /// Add a tag.
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// Remove a tag.
+    #[serde(default)]
+    pub untag: Option<String>,
+    /// Set a manual stage.
+    #[serde(default)]
+    pub set_stage: Option<String>,
+    /// Show an offer with this id.
+    #[serde(default)]
+    pub offer: Option<String>,
+    /// For `offer`: the content key (default: the offer id).
+    #[serde(default)]
+    pub content: Option<String>,
+}

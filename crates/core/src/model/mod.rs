@@ -8,10 +8,12 @@ mod compile;
 mod error;
 pub mod file;
 mod scope;
+pub mod trigger;
 
 pub use error::{ModelError, ModelErrors};
 pub use scope::LeadSlot;
 pub(crate) use scope::{EVENT_CHANNEL_KEY, EVENT_NAME_KEY};
+pub use trigger::{Action, Crossing, Measure, Trigger};
 
 use crate::expr::Condition;
 use crate::time::Duration;
@@ -306,6 +308,8 @@ pub struct Model {
     pub bant: [Option<Condition>; 4],
     /// Stages in order; index 0 is the base stage `lead`.
     pub stages: Vec<Stage>,
+    /// Triggers, in file order.
+    pub triggers: Vec<Trigger>,
     /// What each lead slot holds, in slot order.
     pub lead_slots: Vec<LeadSlot>,
     /// The event property behind each event slot, in slot order.

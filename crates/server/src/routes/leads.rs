@@ -171,7 +171,7 @@ pub async fn put(
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
-    state.keys.require(&headers, Role::Admin).await?;
+    let caller = state.keys.require(&headers, Role::Admin).await?;
     if id.trim().is_empty() || id.len() > 200 {
         return Err(ApiError::field(
             "id",
@@ -180,22 +180,15 @@ pub async fn put(
     }
     let body: ProfileBody = serde_json::from_slice(&body)
         .map_err(|e| ApiError::json(format!("the body is not a valid profile: {e}")))?;
-    let mut attributes = Vec::new();
-    for (k, v) in body.attributes.unwrap_or_default() {
-        if v.is_array() || v.is_object() {
-            return Err(ApiError::field(
-                &format!("attributes.{k}"),
-                "expected a string, number, boolean or null",
-            ));
-        }
-        attributes.push((SmolStr::new(&k), Value::from_json(&v)));
-    }
+    let attributes = scalar_attributes("attributes", body.attributes.iter().flatten())?;
     let created = state
         .writer
         .update_profile(ProfileUpdate {
             lead_id: id.clone(),
             attributes,
             owner: body.owner,
+            cause: Some(format!("edit:{}", caller.name)),
+            feedback: Vec::new(),
         })
         .await?;
     let status = if created {
@@ -204,6 +197,26 @@ pub async fn put(
         StatusCode::OK
     };
     Ok((status, Json(lead_detail(&state, &id).await?)))
+}
+
+/// Profile attributes from a JSON object: strings, numbers, booleans and
+/// nulls (which remove an attribute); anything else names its field as
+/// `{object}.{key}`.
+pub fn scalar_attributes<'a>(
+    object: &str,
+    map: impl Iterator<Item = (&'a String, &'a serde_json::Value)>,
+) -> Result<Vec<(SmolStr, Value)>, ApiError> {
+    map.map(|(k, v)| {
+        if v.is_array() || v.is_object() {
+            Err(ApiError::field(
+                &format!("{object}.{k}"),
+                "expected a string, number, boolean or null",
+            ))
+        } else {
+            Ok((SmolStr::new(k), Value::from_json(v)))
+        }
+    })
+    .collect()
 }
 
 /// What erasing a lead removed.

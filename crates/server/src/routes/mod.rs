@@ -3,11 +3,15 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod feedback;
+pub mod funnel;
 pub mod leads;
 pub mod models;
+pub mod offers;
 pub mod ops;
 pub mod segment;
 pub mod transfer;
+pub mod webhooks;
 
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -119,8 +123,17 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(segment::group))
         .routes(routes!(segment::alias))
         .routes(routes!(segment::batch))
+        .routes(routes!(offers::get))
         .routes(routes!(leads::list))
         .routes(routes!(leads::get, leads::put, leads::erase))
+        .routes(routes!(feedback::post, feedback::list))
+        .routes(routes!(feedback::import))
+        .routes(routes!(funnel::get))
+        .routes(routes!(webhooks::list))
+        .routes(routes!(webhooks::put, webhooks::delete))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(webhooks::delivery))
+        .routes(routes!(webhooks::retry))
         .routes(routes!(transfer::import_events))
         .routes(routes!(transfer::import_leads))
         .routes(routes!(transfer::export_leads))
@@ -146,6 +159,18 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .layer(RequestDecompressionLayer::new())
+        // Websites call the Segment and offer routes from the browser with
+        // their write key; no route uses cookies, so any origin may call.
+        .layer(
+            tower_http::cors::CorsLayer::new()
+                .allow_origin(tower_http::cors::Any)
+                .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+                .allow_headers([
+                    axum::http::header::AUTHORIZATION,
+                    axum::http::header::CONTENT_TYPE,
+                    axum::http::header::CONTENT_ENCODING,
+                ]),
+        )
         // Bodies read whole (profiles, model files, keys) stay small; the
         // Segment and import routes read the raw body with their own limits.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_SMALL_BODY))

@@ -21,7 +21,7 @@ use serde_json::json;
 /// Largest import body.
 const MAX_IMPORT_BYTES: usize = 512 * 1024 * 1024;
 /// Rows sent to the writer at a time.
-const CHUNK: usize = 5_000;
+pub(super) const CHUNK: usize = 5_000;
 /// Errors kept in a job's detail; the count covers the rest.
 const KEEP_ERRORS: usize = 100;
 
@@ -32,7 +32,7 @@ pub struct Started {
     pub job: u64,
 }
 
-async fn body_text(body: Body) -> Result<String, ApiError> {
+pub(super) async fn body_text(body: Body) -> Result<String, ApiError> {
     let bytes = axum::body::to_bytes(body, MAX_IMPORT_BYTES)
         .await
         .map_err(|_| ApiError::too_large("an import is larger than 512 MB"))?;
@@ -47,17 +47,17 @@ async fn body_text(body: Body) -> Result<String, ApiError> {
     })
 }
 
-struct Tally {
-    job: JobHandle,
-    lines: u64,
-    accepted: usize,
+pub(super) struct Tally {
+    pub job: JobHandle,
+    pub lines: u64,
+    pub accepted: usize,
     duplicates: usize,
     rejected: usize,
     errors: Vec<serde_json::Value>,
 }
 
 impl Tally {
-    fn new(job: JobHandle, lines: u64) -> Tally {
+    pub fn new(job: JobHandle, lines: u64) -> Tally {
         Tally {
             job,
             lines,
@@ -68,7 +68,7 @@ impl Tally {
         }
     }
 
-    fn reject(&mut self, line: usize, field: Option<&str>, message: String) {
+    pub fn reject(&mut self, line: usize, field: Option<&str>, message: String) {
         self.rejected += 1;
         if self.errors.len() < KEEP_ERRORS {
             self.errors
@@ -76,7 +76,7 @@ impl Tally {
         }
     }
 
-    fn report(&self, done: u64) {
+    pub fn report(&self, done: u64) {
         self.job.progress(done, Some(self.lines));
         self.job.detail(json!({
             "accepted": self.accepted,
@@ -188,6 +188,8 @@ pub async fn import_leads(
                     lead_id: p.id.to_string(),
                     attributes: p.attributes.into_iter().collect(),
                     owner: None,
+                    cause: Some("import".to_owned()),
+                    feedback: Vec::new(),
                 }),
                 Err(message) => t.reject(line, None, message),
             }

@@ -1,5 +1,6 @@
 //! Building the runtime from the store at start-up: profiles, identity
-//! links, then the whole event log replayed through the engine.
+//! links, trigger states, then the whole event log replayed through the
+//! engine.
 
 use super::rows::profile_from_json;
 use super::{Loaded, Runtime};
@@ -49,6 +50,16 @@ pub async fn load(
             rt.link(&SmolStr::new(identity), i);
         }
     }
+
+    for row in store.trigger_states().await? {
+        if let Some(&i) = rt.index.get(row.lead_id.as_str()) {
+            rt.triggers
+                .entry(SmolStr::new(&row.trigger))
+                .or_default()
+                .insert(i, row.armed);
+        }
+    }
+    rt.counters = store.counters().await?.into_iter().collect();
 
     let mut seq = 0;
     done = 0;

@@ -108,6 +108,11 @@ pub struct Runtime {
     pub accounts: FxHashMap<SmolStr, Vec<u32>>,
     /// Leads by total, with review times for decay.
     pub ranking: Ranking,
+    /// Trigger states that differ from their start state, by trigger name
+    /// then lead: whether the trigger is armed.
+    pub triggers: FxHashMap<SmolStr, FxHashMap<u32, bool>>,
+    /// Named counters (round-robin turns), as stored.
+    pub counters: FxHashMap<String, i64>,
     scratch: Scratch,
 }
 
@@ -122,6 +127,8 @@ impl Runtime {
             identities: FxHashMap::default(),
             accounts: FxHashMap::default(),
             ranking: Ranking::new(),
+            triggers: FxHashMap::default(),
+            counters: FxHashMap::default(),
             scratch: Scratch::default(),
         }
     }
@@ -231,6 +238,9 @@ impl Runtime {
             self.leave_account(&a, i);
         }
         self.ranking.remove(i);
+        for states in self.triggers.values_mut() {
+            states.remove(&i);
+        }
     }
 
     /// Applies one event to the lead's states.
@@ -364,6 +374,27 @@ impl Runtime {
         let values = account_values(model, &states, now);
         cache.insert(account.clone(), values.clone());
         Some(values)
+    }
+
+    /// Whether a trigger is armed for a lead.
+    pub fn armed(&self, t: &leadscore_core::model::Trigger, i: u32) -> bool {
+        self.triggers
+            .get(&t.name)
+            .and_then(|m| m.get(&i).copied())
+            .unwrap_or_else(|| t.armed_at_start())
+    }
+
+    /// Sets a trigger's state for a lead; true if the state is now the
+    /// start state (nothing to store).
+    pub fn set_armed(&mut self, t: &leadscore_core::model::Trigger, i: u32, armed: bool) -> bool {
+        let states = self.triggers.entry(t.name.clone()).or_default();
+        if armed == t.armed_at_start() {
+            states.remove(&i);
+            true
+        } else {
+            states.insert(i, armed);
+            false
+        }
     }
 
     /// Records the summary of a fresh active score; returns the previous one.

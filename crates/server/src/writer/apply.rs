@@ -2,6 +2,7 @@
 //! identities and merging leads), rebuild what stitching changed, re-score
 //! and write it all in one transaction.
 
+use super::fire::Fired;
 use super::*;
 use leadscore_store::Tx;
 
@@ -49,6 +50,7 @@ impl Task {
         self.write(tx.as_mut(), &mut w, now).await?;
         let written = std::time::Instant::now();
         tx.commit().await?;
+        self.committed();
         tracing::trace!(
             insert_us,
             rebuild_us = (rebuilt - routed).as_micros() as u64,
@@ -184,12 +186,19 @@ impl Task {
                 entry.profile.attributes.remove(k);
             }
         }
-        if let Some(owner) = &u.owner {
+        if let Some(owner) = &u.owner
+            && entry.owner != *owner
+        {
             entry.owner.clone_from(owner);
+            w.owners.insert(lead);
         }
+        w.feedback.extend(u.feedback.iter().cloned());
         self.profile_changed(lead, w);
         w.touched.insert(lead);
-        w.cause.insert(lead, "profile".to_owned());
+        w.cause.insert(
+            lead,
+            u.cause.clone().unwrap_or_else(|| "profile".to_owned()),
+        );
         if let Some(a) = &self.rt.leads[lead as usize].account {
             w.accounts.insert(a.clone());
         }
@@ -246,14 +255,8 @@ impl Task {
 
     /// Writes leads, links, merges, scores, history and account roll-ups.
     async fn write(&mut self, tx: &mut dyn Tx, w: &mut Work, now: i64) -> Result<(), WriteError> {
-        let leads: Vec<_> = w
-            .profiles
-            .iter()
-            .map(|&i| &self.rt.leads[i as usize])
-            .filter(|e| e.alive)
-            .map(|e| lead_row(&e.profile, e.owner.as_deref(), e.created_at, now))
-            .collect();
-        tx.upsert_leads(&leads).await?;
+        tx.upsert_leads(&self.lead_rows(&w.profiles, now)).await?;
+        tx.add_feedback(&w.feedback).await?;
         tx.link_identities(&w.links).await?;
         for (from, into) in &w.merges {
             tx.merge_lead(from, into).await?;
@@ -269,7 +272,7 @@ impl Task {
         let model = Arc::clone(&self.rt.active.model);
         let affected = self.rt.affected(&w.touched, &w.accounts, &model);
         let scores = self.rt.score_active(&affected, Timestamp(now));
-        self.write_scores(tx, &scores, &w.cause, "account", false)
+        self.write_scores(tx, scores, &w.cause, "account", false, &w.owners)
             .await?;
         let pending = self.rt.score_pending(&affected, Timestamp(now));
         tx.put_scores(&self.pending_rows(&pending)).await?;
@@ -280,6 +283,16 @@ impl Task {
             .collect();
         tx.put_account_scores(&rollups).await?;
         Ok(())
+    }
+
+    /// The stored rows of these leads' profiles (dead ones left out).
+    pub(super) fn lead_rows(&self, leads: &FxHashSet<u32>, now: i64) -> Vec<LeadRow> {
+        leads
+            .iter()
+            .map(|&i| &self.rt.leads[i as usize])
+            .filter(|e| e.alive)
+            .map(|e| lead_row(&e.profile, e.owner.as_deref(), e.created_at, now))
+            .collect()
     }
 
     /// The rows of scores under the model being activated.
@@ -300,28 +313,102 @@ impl Task {
             .collect()
     }
 
-    /// Writes active-model scores and a history entry for each that moved.
-    /// With `changes_only`, a total that merely drifted is not recorded.
+    /// Writes active-model scores and a history entry for each that moved,
+    /// and fires the triggers they cross (re-scoring leads whose actions
+    /// changed what scoring reads). With `changes_only`, a total that merely
+    /// drifted is not recorded. Leads in `owners` changed owner: their
+    /// history records it even if the score did not move.
     pub(super) async fn write_scores(
         &mut self,
         tx: &mut dyn Tx,
+        scores: Vec<(u32, LeadScore)>,
+        cause: &FxHashMap<u32, String>,
+        default_cause: &str,
+        changes_only: bool,
+        owners: &FxHashSet<u32>,
+    ) -> Result<(), WriteError> {
+        let mut rows = Vec::with_capacity(scores.len());
+        let mut history = Vec::new();
+        let mut fired = Fired::default();
+        self.record(
+            &scores,
+            cause,
+            default_cause,
+            changes_only,
+            owners,
+            &mut rows,
+            &mut history,
+        );
+        self.fire(&scores, cause, default_cause, &mut fired);
+        // Leads whose actions changed what scoring reads are scored again
+        // and may fire further triggers; a lead whose owner changed is
+        // scored again so its history records the new owner.
+        let now = scores.first().map_or(Timestamp(now_ms()), |(_, s)| s.as_of);
+        let mut round = 0;
+        loop {
+            let owners = std::mem::take(&mut fired.owners);
+            let mut again = owners.clone();
+            let rescore = fired.take_rescore(round);
+            let fire_again = rescore.is_some();
+            again.extend(rescore.into_iter().flatten());
+            if again.is_empty() {
+                break;
+            }
+            round += 1;
+            let mut leads: Vec<u32> = again.into_iter().collect();
+            leads.sort_unstable();
+            let rescored = self.rt.score_active(&leads, now);
+            let why = fired.cause.clone();
+            self.record(
+                &rescored,
+                &why,
+                default_cause,
+                false,
+                &owners,
+                &mut rows,
+                &mut history,
+            );
+            if fire_again {
+                self.fire(&rescored, &why, default_cause, &mut fired);
+            }
+        }
+        // A lead scored twice keeps its last row.
+        let mut seen = FxHashSet::default();
+        rows.reverse();
+        rows.retain(|r: &ScoreRow| seen.insert(r.lead_id.clone()));
+        tx.put_scores(&rows).await?;
+        tx.add_history(&history).await?;
+        let now = now_ms();
+        if self.write_fired(tx, fired, now).await? {
+            self.deliveries_waiting = true;
+        }
+        Ok(())
+    }
+
+    /// Remembers fresh scores; adds their rows and the history of those that moved.
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &mut self,
         scores: &[(u32, LeadScore)],
         cause: &FxHashMap<u32, String>,
         default_cause: &str,
         changes_only: bool,
-    ) -> Result<(), WriteError> {
+        owners: &FxHashSet<u32>,
+        rows: &mut Vec<ScoreRow>,
+        history: &mut Vec<HistoryRow>,
+    ) {
         let model = Arc::clone(&self.rt.active.model);
         let version = self.rt.active.version;
-        let mut rows = Vec::with_capacity(scores.len());
-        let mut history = Vec::new();
         for (i, s) in scores {
             let id = self.rt.leads[*i as usize].profile.id.to_string();
             let (before, after) = self.rt.remember(*i, s);
-            let moved = match &before {
-                None => true,
-                Some(b) if changes_only => b.cell != after.cell || b.stage != after.stage,
-                Some(b) => b.differs(&after),
-            };
+            let moved = owners.contains(i)
+                || match &before {
+                    // A lead's first score since start-up is no change.
+                    None => !changes_only,
+                    Some(b) if changes_only => b.cell != after.cell || b.stage != after.stage,
+                    Some(b) => b.differs(&after),
+                };
             if moved {
                 history.push(HistoryRow {
                     lead_id: id.clone(),
@@ -330,6 +417,7 @@ impl Task {
                     total: s.total,
                     cell: after.cell.to_string(),
                     stage: after.stage.to_string(),
+                    owner: self.rt.leads[*i as usize].owner.clone(),
                     cause: cause
                         .get(i)
                         .cloned()
@@ -338,9 +426,6 @@ impl Task {
             }
             rows.push(score_row(&model, version, &id, s));
         }
-        tx.put_scores(&rows).await?;
-        tx.add_history(&history).await?;
-        Ok(())
     }
 
     pub(super) async fn erase(&mut self, id: &str) -> Result<u64, WriteError> {
@@ -355,6 +440,7 @@ impl Task {
         w.accounts.extend(account);
         self.write(tx.as_mut(), &mut w, now_ms()).await?;
         tx.commit().await?;
+        self.committed();
         Ok(events)
     }
 
@@ -367,37 +453,44 @@ impl Task {
         }
         let mut tx = self.store.begin().await?;
         let scores = self.rt.score_active(&due, Timestamp(now));
-        self.write_scores(tx.as_mut(), &scores, &FxHashMap::default(), "decay", true)
-            .await?;
+        self.write_scores(
+            tx.as_mut(),
+            scores,
+            &FxHashMap::default(),
+            "decay",
+            true,
+            &FxHashSet::default(),
+        )
+        .await?;
         tx.commit().await?;
+        self.committed();
         tracing::debug!(leads = due.len(), "Decay re-scored");
         Ok(())
     }
 
     /// Scores every lead now and writes the scores, in chunks; used at
-    /// start-up, where time has passed since the last run.
-    pub(super) async fn rescore_everything(&mut self) -> Result<(), StoreError> {
+    /// start-up, where time has passed since the last run. Triggers fire
+    /// for leads that crossed a line meanwhile; their stored states keep
+    /// the others from firing again.
+    pub(super) async fn rescore_everything(&mut self) -> Result<(), WriteError> {
         let now = Timestamp(now_ms());
         let live: Vec<u32> = self.rt.index.values().copied().collect();
         let accounts: Vec<SmolStr> = self.rt.accounts.keys().cloned().collect();
-        let model = Arc::clone(&self.rt.active.model);
+        let none = FxHashSet::default();
         for chunk in live.chunks(RESCORE_CHUNK) {
             let mut tx = self.store.begin().await?;
             let scores = self.rt.score_active(chunk, now);
-            let rows: Vec<ScoreRow> = scores
-                .iter()
-                .map(|(i, s)| {
-                    self.rt.remember(*i, s);
-                    score_row(
-                        &model,
-                        self.rt.active.version,
-                        &self.rt.leads[*i as usize].profile.id,
-                        s,
-                    )
-                })
-                .collect();
-            tx.put_scores(&rows).await?;
+            self.write_scores(
+                tx.as_mut(),
+                scores,
+                &FxHashMap::default(),
+                "restart",
+                true,
+                &none,
+            )
+            .await?;
             tx.commit().await?;
+            self.committed();
         }
         let rollups: Vec<_> = accounts
             .iter()

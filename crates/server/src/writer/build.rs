@@ -95,6 +95,7 @@ impl Task {
                         total: after.total,
                         cell: after.cell.to_string(),
                         stage: after.stage.to_string(),
+                        owner: e.owner.clone(),
                         cause: format!("model:{version}"),
                     })
                 })

@@ -24,16 +24,31 @@ pub async fn start(backend: Backend) -> TestServer {
 }
 
 pub async fn start_on(db: Scratch) -> TestServer {
+    start_with(db, B2B).await
+}
+
+/// A server over `db` whose first model is `model`.
+pub async fn start_with(db: Scratch, model: &str) -> TestServer {
+    start_decaying(db, model, Duration::from_secs(3600)).await
+}
+
+/// A server over `db` whose first model is `model`, re-scoring decayed
+/// leads every `decay_every`.
+pub async fn start_decaying(db: Scratch, model: &str, decay_every: Duration) -> TestServer {
     let config = Config {
         database_url: db.url.clone(),
         listen: "127.0.0.1:0".parse().unwrap(),
-        default_model: B2B.to_owned(),
+        default_model: model.to_owned(),
         keys: vec![
             (Role::Admin, ADMIN.to_owned()),
             (Role::Write, WRITE.to_owned()),
             (Role::Read, READ.to_owned()),
         ],
-        decay_every: Duration::from_secs(3600),
+        decay_every,
+        backoff: leadscore_server::deliver::Backoff {
+            base: Duration::from_millis(100),
+            cap: Duration::from_millis(400),
+        },
     };
     let running = leadscore_server::start(config)
         .await
@@ -123,23 +138,23 @@ impl TestServer {
     }
 }
 
+/// Polls `check` every 50 ms until it gives a value, for up to 20 s.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    for _ in 0..400 {
+        if let Some(v) = check().await {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
 async fn answer(req: reqwest::RequestBuilder) -> (u16, Value) {
     let r = req.send().await.unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
-}
-
-/// Runs each named test body on SQLite and on PostgreSQL.
-#[macro_export]
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(leadscore_store::testing::Backend::Sqlite).await })*
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(leadscore_store::testing::Backend::Postgres).await })*
-        }
-    };
 }
