@@ -392,7 +392,7 @@ async fn feedback_moves_stages_and_the_funnel_counts_it(b: Backend) {
     for (body, field) in [
         (json!({"kind": "contact"}), "reached"),
         (json!({"kind": "rejected"}), "reason"),
-        (json!({"kind": "maybe"}), ""),
+        (json!({"kind": "maybe"}), "kind"),
         (
             json!({"kind": "rejected", "reason": "x", "stage": "mql"}),
             "stage",
@@ -401,9 +401,7 @@ async fn feedback_moves_stages_and_the_funnel_counts_it(b: Backend) {
     ] {
         let (status, e) = post("f2", body.clone()).await;
         assert_eq!(status, 400, "{body}: {e}");
-        if !field.is_empty() {
-            assert_eq!(e["error"]["field"], field, "{body}");
-        }
+        assert_eq!(e["error"]["field"], field, "{body}");
     }
     let (status, _) = post("nobody", json!({"kind": "accepted"})).await;
     assert_eq!(status, 404);
@@ -422,14 +420,15 @@ async fn feedback_moves_stages_and_the_funnel_counts_it(b: Backend) {
                f3,rejected,,no budget,recycled,\n\
                f3,bant,,,,5000\n\
                f9,accepted,,,,\n\
-               f2,contact,perhaps,,,\n";
+               f2,contact,perhaps,,,\n\
+               f2,call,,,,\n";
     let (status, started) = s.admin(Method::POST, "/api/import/feedback", csv).await;
     assert_eq!(status, 202, "{started}");
     let job = s.wait_job(started["job"].as_u64().unwrap()).await;
     assert_eq!(job["state"], "done", "{job}");
     assert_eq!(job["detail"]["accepted"], 4, "{job}");
     let errors = job["detail"]["errors"].as_array().unwrap();
-    assert_eq!(errors.len(), 2, "{job}");
+    assert_eq!(errors.len(), 3, "{job}");
     assert_eq!(
         (errors[0]["line"].as_u64(), errors[0]["field"].as_str()),
         (Some(6), Some("lead_id"))
@@ -437,6 +436,10 @@ async fn feedback_moves_stages_and_the_funnel_counts_it(b: Backend) {
     assert_eq!(
         (errors[1]["line"].as_u64(), errors[1]["field"].as_str()),
         (Some(7), Some("reached"))
+    );
+    assert_eq!(
+        (errors[2]["line"].as_u64(), errors[2]["field"].as_str()),
+        (Some(8), Some("kind"))
     );
     let f2 = s.ok("/api/leads/f2/feedback").await;
     assert_eq!(f2[0]["first_try"], true);

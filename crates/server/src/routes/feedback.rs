@@ -26,7 +26,7 @@ use smol_str::SmolStr;
 pub const SALES_STATUS: &str = "sales_status";
 
 /// What kind of feedback.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// A contact attempt: `reached`, and whether it was the first try.
@@ -77,8 +77,7 @@ impl Kind {
 #[serde(deny_unknown_fields)]
 pub struct FeedbackBody {
     /// `contact`, `accepted`, `rejected`, `opportunity`, `won`, `lost` or `bant`.
-    #[schema(value_type = String)]
-    pub kind: Option<Kind>,
+    pub kind: Option<String>,
     /// When it happened (RFC 3339 or Unix milliseconds); now when not given.
     pub at: Option<serde_json::Value>,
     /// For `contact`: whether the lead was reached.
@@ -129,7 +128,7 @@ pub fn to_update(
     earlier_contacts: usize,
     now: i64,
 ) -> Result<ProfileUpdate, ApiError> {
-    let kind = body.kind.ok_or_else(|| {
+    let kind = body.kind.as_deref().and_then(Kind::parse).ok_or_else(|| {
         ApiError::field(
             "kind",
             "expected one of contact, accepted, rejected, opportunity, won, lost, bant",
@@ -371,11 +370,7 @@ async fn row(
         }
         match name.as_str() {
             "lead_id" => lead = v.to_owned(),
-            "kind" => {
-                body.kind = Some(Kind::parse(v).ok_or_else(|| {
-                    (Some("kind".to_owned()), format!("`{v}` is not a kind of feedback; expected contact, accepted, rejected, opportunity, won, lost or bant"))
-                })?);
-            }
+            "kind" => body.kind = Some(v.to_owned()),
             "at" => body.at = Some(serde_json::Value::String(v.to_owned())),
             "reached" => body.reached = Some(flag(name, v)?),
             "first_try" => body.first_try = Some(flag(name, v)?),
@@ -420,7 +415,7 @@ async fn row(
             .await
             .map_err(|e| (None, e.body().error.message))?,
     };
-    let is_contact = body.kind == Some(Kind::Contact);
+    let is_contact = body.kind.as_deref().and_then(Kind::parse) == Some(Kind::Contact);
     let update = to_update(model, &lead, body, actor, earlier, now_ms()).map_err(|e| {
         let b = e.body().error;
         (b.field, b.message)
