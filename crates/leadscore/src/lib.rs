@@ -2,7 +2,9 @@
 //! data sets in parallel, writing results, and the commands themselves. The
 //! `leadscore` binary only parses arguments and calls these.
 
+pub mod backtest;
 pub mod bench;
+pub mod dataset;
 pub mod demo;
 pub mod explain_text;
 pub mod export;
@@ -12,3 +14,4 @@ pub mod output;
 pub mod rescore;
 pub mod score;
 pub mod serve;
+pub mod train;

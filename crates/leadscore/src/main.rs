@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use leadscore::{bench, demo, funnel, score, serve};
+use leadscore::{backtest, bench, demo, funnel, score, serve, train};
 use std::path::PathBuf;
 
 /// Lead scoring with transparent rules: fit, engagement, stages and the hot-lead matrix.
@@ -34,6 +34,14 @@ enum Command {
     /// Report the funnel from a server's database: stage counts and
     /// conversion, first-try contact rate, conversion by score band and cell.
     Funnel(funnel::FunnelArgs),
+    /// Learn the probability of conversion from leads with known outcomes
+    /// (CSV); report hold-out metrics and save the model.
+    Train(train::TrainArgs),
+    /// Measure a rule model on leads with known outcomes; compare two
+    /// models and preview the switch.
+    Backtest(backtest::BacktestArgs),
+    /// Suggest rule points and an MQL line from leads with known outcomes.
+    Suggest(backtest::SuggestArgs),
 }
 
 #[derive(Subcommand)]
@@ -69,5 +77,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Bench(args) => bench::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Funnel(args) => funnel::run(args),
+        Command::Train(args) => train::run(args),
+        Command::Backtest(args) => backtest::run(args),
+        Command::Suggest(args) => backtest::run_suggest(args),
     }
 }

@@ -1,3 +1,11 @@
 //! Features, training, metrics, backtesting and synthetic data for leadscore.
 
+pub mod backtest;
+pub mod features;
+pub mod logistic;
+pub mod metrics;
+pub mod split;
+pub mod suggest;
 pub mod synth;
+pub mod table;
+pub mod train;

@@ -1,0 +1,178 @@
+//! `leadscore train`: learn the probability of conversion from a CSV of leads
+//! with known outcomes, report hold-out metrics, and save the model.
+
+use crate::dataset::{DataArgs, load};
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use comfy_table::Table as TextTable;
+use leadscore_ml::metrics::Metrics;
+use leadscore_ml::train::{self, Kind, Learned, Options, Trained};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Which learner, on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    /// Regularised logistic regression.
+    Logistic,
+    /// Gradient-boosted trees.
+    Gbt,
+}
+
+/// Options of `leadscore train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// The data and the hold-out.
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Learner.
+    #[arg(long, value_enum, default_value = "logistic")]
+    pub kind: KindArg,
+    /// L2 penalty (logistic regression).
+    #[arg(long, default_value_t = 1.0)]
+    pub alpha: f64,
+    /// Boosting rounds (trees); 0 chooses them on a validation share of the
+    /// training rows.
+    #[arg(long, default_value_t = 0)]
+    pub trees: usize,
+    /// Boosting learning rate (trees).
+    #[arg(long, default_value_t = 0.1)]
+    pub learning_rate: f32,
+    /// Deepest tree (trees).
+    #[arg(long, default_value_t = 4)]
+    pub max_depth: usize,
+    /// Save the model (JSON) here.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What training reports.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// Model version (content hash).
+    pub version: String,
+    /// Learner.
+    pub kind: &'static str,
+    /// Rows read, and rows equal to an earlier one apart from the id.
+    pub rows: usize,
+    /// Duplicate rows.
+    pub duplicate_rows: usize,
+    /// Features after encoding.
+    pub features: usize,
+    /// Training rows.
+    pub train_rows: usize,
+    /// Wall time of the fit alone (ms).
+    pub fit_ms: f64,
+    /// Hold-out metrics.
+    pub holdout: Metrics,
+    /// The largest logistic coefficients (log-odds per unit), largest first.
+    pub top_coefficients: Vec<(String, f64)>,
+}
+
+/// Reads, splits, trains and evaluates.
+pub fn run_training(args: &TrainArgs) -> Result<(Trained, Report)> {
+    let loaded = load(&args.data, false)?;
+    let (table, split) = (&loaded.table, &loaded.split);
+    let (train_table, test_table) = (table.select(&split.train), table.select(&split.test));
+    let kind = match args.kind {
+        KindArg::Logistic => Kind::Logistic,
+        KindArg::Gbt => Kind::Gbt,
+    };
+    let options = Options {
+        alpha: args.alpha,
+        trees: args.trees,
+        learning_rate: args.learning_rate,
+        max_depth: args.max_depth,
+        seed: args.data.seed,
+        ..Options::new(kind)
+    };
+    let started = Instant::now();
+    let model = train::train(&train_table, &options)?;
+    let fit_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let holdout = model.evaluate(&test_table)?;
+    let top_coefficients = match &model.learned {
+        Learned::Logistic { coefficients, .. } => {
+            let mut c: Vec<(String, f64)> = model
+                .encoder
+                .names()
+                .into_iter()
+                .zip(coefficients.iter().copied())
+                .collect();
+            c.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+            c.truncate(15);
+            c
+        }
+        Learned::Gbt { .. } => Vec::new(),
+    };
+    let report = Report {
+        version: model.version.clone(),
+        kind: kind.as_str(),
+        rows: table.rows(),
+        duplicate_rows: table.duplicate_rows,
+        features: model.encoder.width(),
+        train_rows: split.train.len(),
+        fit_ms,
+        holdout,
+        top_coefficients,
+    };
+    Ok((model, report))
+}
+
+/// Runs `leadscore train`.
+pub fn run(args: TrainArgs) -> Result<()> {
+    let (model, report) = run_training(&args)?;
+    if let Some(out) = &args.out {
+        let text = serde_json::to_string_pretty(&model)?;
+        std::fs::write(out, text).with_context(|| format!("writing {}", out.display()))?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    let m = &report.holdout;
+    println!(
+        "{} model {} on {} rows ({} duplicates), {} features; trained on {} rows in {:.0} ms",
+        report.kind,
+        report.version,
+        report.rows,
+        report.duplicate_rows,
+        report.features,
+        report.train_rows,
+        report.fit_ms
+    );
+    println!(
+        "hold-out ({} rows, {} converters): ROC AUC {:.4}, PR AUC {:.4}, log loss {:.4}; converters in the top 10% {:.1}%, 20% {:.1}%, 50% {:.1}%",
+        m.rows,
+        m.positives,
+        m.roc_auc,
+        m.pr_auc,
+        m.log_loss,
+        m.top_10 * 100.0,
+        m.top_20 * 100.0,
+        m.top_50 * 100.0
+    );
+    let mut t = TextTable::new();
+    t.set_header(["predicted", "leads", "mean predicted", "observed"]);
+    for b in m.calibration.iter().filter(|b| b.rows > 0) {
+        t.add_row([
+            format!("{:.1}-{:.1}", b.from, b.to),
+            b.rows.to_string(),
+            format!("{:.3}", b.predicted),
+            format!("{:.3}", b.observed),
+        ]);
+    }
+    println!("{t}");
+    if !report.top_coefficients.is_empty() {
+        let mut t = TextTable::new();
+        t.set_header(["feature", "log-odds"]);
+        for (f, c) in &report.top_coefficients {
+            t.add_row([f.clone(), format!("{c:+.3}")]);
+        }
+        println!("{t}");
+    }
+    Ok(())
+}

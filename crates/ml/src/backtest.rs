@@ -1,0 +1,164 @@
+//! Backtesting a rule model on leads with known outcomes: score every lead
+//! with the model, then measure the total as a predictor (the same metrics
+//! as a trained model, with the total turned into a probability by a
+//! one-feature logistic fit on the training rows), what its MQL line would
+//! have meant, and, for two models, how many leads would change stage or
+//! cell.
+
+use crate::logistic::{Settings, SparseRows, fit};
+use crate::metrics::{Metrics, evaluate};
+use leadscore_core::engine::{LeadScore, LeadState};
+use leadscore_core::model::Model;
+use leadscore_core::{Profile, Timestamp};
+use serde::Serialize;
+
+/// What a rule model's line would have sent to sales.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Line {
+    /// What the line is: `stage mql` or `total >= 40`.
+    pub line: String,
+    /// Leads at or past it.
+    pub leads: usize,
+    /// Their share of all leads.
+    pub share: f64,
+    /// Of them, the share that converted (precision).
+    pub conversion: f64,
+    /// Of all converters, the share it caught (recall).
+    pub caught: f64,
+}
+
+/// One model's backtest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Backtest {
+    /// The model's name and version label.
+    pub model: String,
+    /// The total as a predictor, on the hold-out rows.
+    pub holdout: Metrics,
+    /// The model's MQL stage (if it has one named `mql`) and the asked
+    /// threshold, on the hold-out rows.
+    pub lines: Vec<Line>,
+}
+
+/// How two models differ on the same leads.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Preview {
+    /// Leads scored.
+    pub leads: usize,
+    /// Leads whose stage would change.
+    pub stage_changes: usize,
+    /// Leads whose matrix cell would change.
+    pub cell_changes: usize,
+    /// Leads that would newly reach the second model's MQL stage.
+    pub new_mqls: usize,
+    /// Leads that would no longer be MQLs.
+    pub lost_mqls: usize,
+}
+
+/// Scores every profile with `model` at `as_of` (profiles only: rules on
+/// events see none).
+pub fn score_all(model: &Model, profiles: &[Profile], as_of: Timestamp) -> Vec<LeadScore> {
+    let state = LeadState::new(model);
+    profiles
+        .iter()
+        .map(|p| model.score(p, &state, None, as_of))
+        .collect()
+}
+
+fn mql_index(model: &Model) -> Option<u16> {
+    model
+        .stages
+        .iter()
+        .position(|s| s.name.eq_ignore_ascii_case("mql"))
+        .map(|i| i as u16)
+}
+
+fn line(name: String, hit: impl Iterator<Item = (bool, bool)>) -> Line {
+    let (mut n, mut leads, mut conv, mut positives) = (0usize, 0usize, 0usize, 0usize);
+    for (inside, converted) in hit {
+        n += 1;
+        positives += usize::from(converted);
+        if inside {
+            leads += 1;
+            conv += usize::from(converted);
+        }
+    }
+    let ratio = |a: usize, b: usize| if b > 0 { a as f64 / b as f64 } else { 0.0 };
+    Line {
+        line: name,
+        leads,
+        share: ratio(leads, n),
+        conversion: ratio(conv, leads),
+        caught: ratio(conv, positives),
+    }
+}
+
+/// Backtests `model` on scored leads: `scores[i]` is row `i`, `y[i]` its
+/// outcome; `train` and `test` split the rows.
+pub fn backtest(
+    model: &Model,
+    scores: &[LeadScore],
+    y: &[bool],
+    train: &[usize],
+    test: &[usize],
+    threshold: Option<f64>,
+) -> Backtest {
+    // Calibrate: one feature (the total, scaled), fitted on training rows.
+    let scale = train
+        .iter()
+        .map(|&i| scores[i].total.abs())
+        .fold(1.0, f64::max);
+    let xs: Vec<f64> = train.iter().map(|&i| scores[i].total / scale).collect();
+    let ys: Vec<bool> = train.iter().map(|&i| y[i]).collect();
+    let (b, w) = fit(
+        &SparseRows::from_dense(&xs, 1),
+        &ys,
+        Settings {
+            alpha: 1e-6,
+            ..Settings::default()
+        },
+    );
+    let p: Vec<f64> = test
+        .iter()
+        .map(|&i| 1.0 / (1.0 + (-(b + w[0] * scores[i].total / scale)).exp()))
+        .collect();
+    let yt: Vec<bool> = test.iter().map(|&i| y[i]).collect();
+    let mut lines = Vec::new();
+    if let Some(m) = mql_index(model) {
+        lines.push(line(
+            "stage mql".into(),
+            test.iter().map(|&i| (scores[i].stage == m, y[i])),
+        ));
+    }
+    if let Some(t) = threshold {
+        lines.push(line(
+            format!("total >= {t}"),
+            test.iter().map(|&i| (scores[i].total >= t, y[i])),
+        ));
+    }
+    Backtest {
+        model: format!("{} {}", model.name, model.version),
+        holdout: evaluate(&p, &yt),
+        lines,
+    }
+}
+
+/// How leads would move from model `a` to model `b`.
+pub fn preview(a: &Model, sa: &[LeadScore], b: &Model, sb: &[LeadScore]) -> Preview {
+    let (ma, mb) = (mql_index(a), mql_index(b));
+    let mut out = Preview {
+        leads: sa.len(),
+        stage_changes: 0,
+        cell_changes: 0,
+        new_mqls: 0,
+        lost_mqls: 0,
+    };
+    for (x, z) in sa.iter().zip(sb) {
+        let was = ma.is_some_and(|m| x.stage == m);
+        let now = mb.is_some_and(|m| z.stage == m);
+        out.stage_changes += usize::from(x.stage_name(a) != z.stage_name(b));
+        out.cell_changes += usize::from(x.cell() != z.cell());
+        out.new_mqls += usize::from(now && !was);
+        out.lost_mqls += usize::from(was && !now);
+    }
+    out
+}

@@ -1,0 +1,186 @@
+//! Suggesting a rule model from data: a logistic regression's coefficients
+//! become fit-rule points (log-odds times a scale), and an MQL threshold is
+//! chosen for a sales capacity or a target precision. The result is a model
+//! file people can read, edit and backtest like any other.
+
+use crate::features::ColumnEncoding;
+use crate::train::{Learned, Trained};
+
+/// Rules whose points round to less than this (in absolute value) are left
+/// out: they would add noise, not signal.
+const MIN_POINTS: f64 = 2.0;
+
+/// How to place the MQL line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Target {
+    /// Sales can take `capacity` leads a week out of `arrivals` new leads a
+    /// week: the line passes that share.
+    Capacity {
+        /// Leads sales can work per week.
+        capacity: f64,
+        /// New leads per week.
+        arrivals: f64,
+    },
+    /// The lowest line whose leads convert at least this often.
+    Precision(f64),
+}
+
+fn quoted_name(name: &str) -> String {
+    if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+    {
+        name.to_owned()
+    } else {
+        format!("`{name}`")
+    }
+}
+
+/// A TOML basic string.
+fn toml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `[[fit]]` rules from a logistic model: one per feature whose coefficient
+/// is worth [`MIN_POINTS`] at `scale` points per unit of log-odds.
+/// `not_answered` is the value written for "not answered" in conditions.
+pub fn fit_rules(
+    model: &Trained,
+    scale: f64,
+    not_answered: Option<&str>,
+) -> Result<String, String> {
+    let Learned::Logistic { coefficients, .. } = &model.learned else {
+        return Err("points are suggested from a logistic model (--kind logistic)".into());
+    };
+    let mut out = String::new();
+    let mut at = 0;
+    let mut rule = |name: String, when: String, coef: f64| {
+        let points = (coef * scale).round();
+        if points.abs() >= MIN_POINTS && !when.is_empty() {
+            out.push_str(&format!(
+                "[[fit]]\nname = {}\nwhen = {}\npoints = {points}\n\n",
+                toml_string(&name),
+                toml_string(&when)
+            ));
+        }
+    };
+    let literal_ok = |s: &str| !s.contains('"') && !s.contains('\\');
+    for c in &model.encoder.columns {
+        match c {
+            ColumnEncoding::Numeric { name, mean, std } => {
+                let n = quoted_name(name);
+                let cut = ((mean + std) * 100.0).round() / 100.0;
+                rule(
+                    format!("{name} high"),
+                    format!("{n} >= {cut}"),
+                    coefficients[at],
+                );
+                rule(
+                    format!("{name} missing"),
+                    format!("{n} is missing"),
+                    coefficients[at + 1],
+                );
+                if let Some(na) = not_answered.filter(|s| literal_ok(s)) {
+                    rule(
+                        format!("{name} not answered"),
+                        format!("{n} == \"{na}\""),
+                        coefficients[at + 2],
+                    );
+                }
+                at += 3;
+            }
+            ColumnEncoding::Categorical { name, levels } => {
+                let n = quoted_name(name);
+                for (k, level) in levels.iter().enumerate() {
+                    if literal_ok(level) {
+                        rule(
+                            format!("{name} = {level}"),
+                            format!("{n} == \"{level}\""),
+                            coefficients[at + k],
+                        );
+                    }
+                }
+                let m = levels.len();
+                rule(
+                    format!("{name} missing"),
+                    format!("{n} is missing"),
+                    coefficients[at + m],
+                );
+                if let Some(na) = not_answered.filter(|s| literal_ok(s)) {
+                    rule(
+                        format!("{name} not answered"),
+                        format!("{n} == \"{na}\""),
+                        coefficients[at + m + 1],
+                    );
+                }
+                at += m + 3;
+            }
+            ColumnEncoding::Raw { .. } | ColumnEncoding::Rate { .. } => at += 1,
+        }
+    }
+    Ok(out)
+}
+
+/// The MQL threshold on totals for `target`, from training totals and outcomes.
+pub fn threshold(totals: &[f64], y: &[bool], target: Target) -> f64 {
+    let mut order: Vec<usize> = (0..totals.len()).collect();
+    order.sort_by(|&a, &b| totals[b].total_cmp(&totals[a]));
+    match target {
+        Target::Capacity { capacity, arrivals } => {
+            let share = (capacity / arrivals.max(1e-9)).clamp(0.0, 1.0);
+            let k = ((totals.len() as f64) * share).round() as usize;
+            if k == 0 {
+                return f64::INFINITY;
+            }
+            totals[order[k.min(order.len()) - 1]]
+        }
+        Target::Precision(p) => {
+            // Walk down the list; keep the lowest line that still converts
+            // at the target rate.
+            let (mut seen, mut conv, mut best) = (0usize, 0usize, f64::INFINITY);
+            let mut i = 0;
+            while i < order.len() {
+                let t = totals[order[i]];
+                while i < order.len() && totals[order[i]] == t {
+                    seen += 1;
+                    conv += usize::from(y[order[i]]);
+                    i += 1;
+                }
+                if conv as f64 / seen as f64 >= p {
+                    best = t;
+                }
+            }
+            best
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_follow_capacity_or_precision() {
+        let totals = [90.0, 80.0, 70.0, 60.0, 50.0, 40.0, 30.0, 20.0, 10.0, 0.0];
+        let y = [
+            true, true, false, true, false, false, true, false, false, false,
+        ];
+        let cap = Target::Capacity {
+            capacity: 30.0,
+            arrivals: 100.0,
+        };
+        assert_eq!(threshold(&totals, &y, cap), 70.0);
+        assert_eq!(threshold(&totals, &y, Target::Precision(0.75)), 60.0);
+        assert_eq!(threshold(&totals, &y, Target::Precision(1.0)), 80.0);
+    }
+}

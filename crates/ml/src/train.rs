@@ -1,0 +1,358 @@
+//! Training predictive models from leads with known outcomes: regularised
+//! logistic regression (interpretable; its coefficients suggest rule
+//! points; see [`crate::logistic`]) and gradient-boosted trees (forust-ml). A trained
+//! model carries its feature encoding, so it scores new rows by itself, and
+//! it is reproducible: the same data, options and seed give the same model
+//! and the same version id.
+
+use crate::features::{Encoder, Style};
+use crate::logistic::SparseRows;
+use crate::metrics::{Metrics, evaluate};
+use crate::table::{Cell, Table};
+use forust_ml::{GradientBooster, Matrix};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Which learner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// L2-regularised logistic regression.
+    Logistic,
+    /// Gradient-boosted decision trees.
+    Gbt,
+}
+
+impl Kind {
+    /// `logistic` or `gbt`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Logistic => "logistic",
+            Kind::Gbt => "gbt",
+        }
+    }
+}
+
+/// Learner settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Options {
+    /// Which learner.
+    pub kind: Kind,
+    /// L2 penalty of the logistic regression (1.0 matches scikit-learn's
+    /// default `C = 1`).
+    pub alpha: f64,
+    /// Boosting rounds; 0 chooses them on a validation share of the
+    /// training rows.
+    pub trees: usize,
+    /// Boosting learning rate.
+    pub learning_rate: f32,
+    /// Deepest tree.
+    pub max_depth: usize,
+    /// Seed of every random choice.
+    pub seed: u64,
+}
+
+impl Options {
+    /// Sensible defaults for `kind`.
+    pub fn new(kind: Kind) -> Options {
+        Options {
+            kind,
+            alpha: 1.0,
+            trees: 0,
+            learning_rate: 0.1,
+            max_depth: 4,
+            seed: 42,
+        }
+    }
+}
+
+/// What training failed on.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    /// The data does not fit the model.
+    #[error("{0}")]
+    Data(String),
+    /// The learner failed.
+    #[error("training failed: {0}")]
+    Learner(String),
+}
+
+/// The learned parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Learned {
+    /// `p = sigmoid(intercept + coefficients · x)`.
+    Logistic {
+        /// Intercept.
+        intercept: f64,
+        /// One coefficient per feature.
+        coefficients: Vec<f64>,
+    },
+    /// A forust booster, as its own JSON.
+    Gbt {
+        /// The booster.
+        booster: String,
+    },
+}
+
+/// A trained model.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Trained {
+    /// Content hash of everything below: the model's version id.
+    pub version: String,
+    /// Settings it was trained with.
+    pub options: Options,
+    /// Feature encoding.
+    pub encoder: Encoder,
+    /// Parameters.
+    pub learned: Learned,
+    /// Training rows and converters.
+    pub trained_on: (usize, usize),
+}
+
+/// One feature's push on a prediction, in log-odds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Factor {
+    /// Feature name, e.g. `Lead Source=reference`.
+    pub feature: String,
+    /// Contribution to the log-odds.
+    pub effect: f64,
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+/// Trains on `train`.
+pub fn train(train: &Table, options: &Options) -> Result<Trained, TrainError> {
+    let style = match options.kind {
+        Kind::Logistic => Style::Indicators,
+        Kind::Gbt => Style::Ordered,
+    };
+    let encoder = Encoder::fit(train, style);
+    let x = encoder.encode(train).map_err(TrainError::Data)?;
+    let width = encoder.width();
+    let rows = train.rows();
+    let mut chosen_trees = options.trees;
+    let learned = match options.kind {
+        Kind::Logistic => {
+            let (intercept, coefficients) = crate::logistic::fit(
+                &SparseRows::from_dense(&x, width),
+                &train.y,
+                crate::logistic::Settings {
+                    alpha: options.alpha,
+                    ..Default::default()
+                },
+            );
+            Learned::Logistic {
+                intercept,
+                coefficients,
+            }
+        }
+        Kind::Gbt => {
+            let trees = match options.trees {
+                0 => trees_by_validation(train, &x, width, options)?,
+                n => n,
+            };
+            let y: Vec<f64> = train.y.iter().map(|&v| f64::from(u8::from(v))).collect();
+            let booster = fit_booster(&x, &y, rows, width, options, trees, None)?;
+            chosen_trees = trees;
+            Learned::Gbt {
+                booster: booster
+                    .json_dump()
+                    .map_err(|e| TrainError::Learner(e.to_string()))?,
+            }
+        }
+    };
+    let positives = train.y.iter().filter(|v| **v).count();
+    let mut model = Trained {
+        version: String::new(),
+        options: Options {
+            trees: chosen_trees,
+            ..options.clone()
+        },
+        encoder,
+        learned,
+        trained_on: (rows, positives),
+    };
+    model.version = model.content_hash();
+    Ok(model)
+}
+
+/// Most boosting rounds when the number is chosen by validation.
+const MAX_TREES: usize = 2_000;
+/// Rounds without improvement on the validation rows before stopping.
+const PATIENCE: usize = 50;
+/// Share of training rows set aside to choose the number of rounds.
+const VALIDATION_SHARE: f64 = 0.15;
+
+/// Chooses the number of boosting rounds on a validation share of the
+/// training rows (never the hold-out): boosting stops once the validation
+/// log loss has not improved for [`PATIENCE`] rounds.
+fn trees_by_validation(
+    train: &Table,
+    x: &[f64],
+    width: usize,
+    options: &Options,
+) -> Result<usize, TrainError> {
+    let split = crate::split::random(train, VALIDATION_SHARE, options.seed);
+    let pick = |rows: &[usize]| {
+        let xs: Vec<f64> = rows
+            .iter()
+            .flat_map(|&r| x[r * width..(r + 1) * width].iter().copied())
+            .collect();
+        let ys: Vec<f64> = rows
+            .iter()
+            .map(|&r| f64::from(u8::from(train.y[r])))
+            .collect();
+        (xs, ys)
+    };
+    let (xt, yt) = pick(&split.train);
+    let (xv, yv) = pick(&split.test);
+    let columns_v = column_major(&xv, split.test.len(), width);
+    let weights_v = vec![1.0; split.test.len()];
+    let validation = (
+        Matrix::new(&columns_v, split.test.len(), width),
+        yv.as_slice(),
+        weights_v.as_slice(),
+    );
+    let booster = fit_booster(
+        &xt,
+        &yt,
+        split.train.len(),
+        width,
+        options,
+        MAX_TREES,
+        Some(validation),
+    )?;
+    Ok(booster.best_iteration.map_or(MAX_TREES, |b| b + 1))
+}
+
+fn fit_booster(
+    x: &[f64],
+    y: &[f64],
+    rows: usize,
+    width: usize,
+    options: &Options,
+    trees: usize,
+    validation: Option<forust_ml::gradientbooster::EvaluationData<'_>>,
+) -> Result<GradientBooster, TrainError> {
+    let columns = column_major(x, rows, width);
+    let mut booster = GradientBooster::default()
+        .set_iterations(trees)
+        .set_learning_rate(options.learning_rate)
+        .set_max_depth(options.max_depth)
+        .set_seed(options.seed)
+        .set_parallel(false);
+    if validation.is_some() {
+        booster = booster
+            .set_evaluation_metric(Some(forust_ml::metric::Metric::LogLoss))
+            .set_early_stopping_rounds(Some(PATIENCE));
+    }
+    booster
+        .fit_unweighted(
+            &Matrix::new(&columns, rows, width),
+            y,
+            validation.map(|v| vec![v]),
+        )
+        .map_err(|e| TrainError::Learner(e.to_string()))?;
+    Ok(booster)
+}
+
+fn column_major(x: &[f64], rows: usize, width: usize) -> Vec<f64> {
+    let mut out = vec![0.0; rows * width];
+    for r in 0..rows {
+        for c in 0..width {
+            out[c * rows + r] = x[r * width + c];
+        }
+    }
+    out
+}
+
+impl Trained {
+    fn content_hash(&self) -> String {
+        let body =
+            serde_json::to_string(&(&self.options, &self.encoder, &self.learned, self.trained_on))
+                .unwrap_or_default();
+        hex::encode(&Sha256::digest(body.as_bytes())[..8])
+    }
+
+    /// Probabilities of conversion for every row of `table`.
+    pub fn predict(&self, table: &Table) -> Result<Vec<f64>, TrainError> {
+        let x = self.encoder.encode(table).map_err(TrainError::Data)?;
+        self.predict_encoded(&x, table.rows())
+    }
+
+    fn predict_encoded(&self, x: &[f64], rows: usize) -> Result<Vec<f64>, TrainError> {
+        let width = self.encoder.width();
+        match &self.learned {
+            Learned::Logistic {
+                intercept,
+                coefficients,
+            } => Ok(x
+                .chunks(width)
+                .map(|row| sigmoid(intercept + dot(row, coefficients)))
+                .collect()),
+            Learned::Gbt { booster } => {
+                let b = GradientBooster::from_json(booster)
+                    .map_err(|e| TrainError::Learner(e.to_string()))?;
+                let columns = column_major(x, rows, width);
+                Ok(b.predict(&Matrix::new(&columns, rows, width), false)
+                    .into_iter()
+                    .map(sigmoid)
+                    .collect())
+            }
+        }
+    }
+
+    /// The probability of one row, given its cell per encoder column.
+    pub fn predict_row<'a>(&self, cell: impl Fn(usize) -> &'a Cell) -> Result<f64, TrainError> {
+        let mut x = vec![0.0; self.encoder.width()];
+        self.encoder.encode_into(cell, &mut x);
+        Ok(self.predict_encoded(&x, 1)?[0])
+    }
+
+    /// The features that pushed one row's prediction most, largest first:
+    /// for logistic regression each coefficient times the feature; for trees
+    /// the booster's per-feature contributions.
+    pub fn factors<'a>(&self, cell: impl Fn(usize) -> &'a Cell, top: usize) -> Vec<Factor> {
+        let width = self.encoder.width();
+        let mut x = vec![0.0; width];
+        self.encoder.encode_into(cell, &mut x);
+        let effects: Vec<f64> = match &self.learned {
+            Learned::Logistic { coefficients, .. } => {
+                x.iter().zip(coefficients).map(|(a, b)| a * b).collect()
+            }
+            Learned::Gbt { booster } => match GradientBooster::from_json(booster) {
+                Ok(b) => {
+                    let c = b.predict_contributions(
+                        &Matrix::new(&x, 1, width),
+                        forust_ml::gradientbooster::ContributionsMethod::Average,
+                        false,
+                    );
+                    c[..width].to_vec()
+                }
+                Err(_) => vec![0.0; width],
+            },
+        };
+        let names = self.encoder.names();
+        let mut factors: Vec<Factor> = names
+            .into_iter()
+            .zip(effects)
+            .filter(|(_, e)| *e != 0.0)
+            .map(|(feature, effect)| Factor { feature, effect })
+            .collect();
+        factors.sort_by(|a, b| b.effect.abs().total_cmp(&a.effect.abs()));
+        factors.truncate(top);
+        factors
+    }
+
+    /// Evaluates on held-out rows.
+    pub fn evaluate(&self, test: &Table) -> Result<Metrics, TrainError> {
+        Ok(evaluate(&self.predict(test)?, &test.y))
+    }
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
