@@ -4,16 +4,13 @@
 //! from the data with its MQL line placed for a sales capacity or a target
 //! precision.
 
-use crate::dataset::{DataArgs, Loaded, load};
+use crate::dataset::{DataArgs, load};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use comfy_table::Table as TextTable;
-use leadscore_core::Timestamp;
 use leadscore_core::model::Model;
-use leadscore_ml::backtest::{Backtest, Preview, backtest, preview, score_all};
-use leadscore_ml::suggest::{Target, fit_rules, threshold};
-use leadscore_ml::train::{Kind, Options, train};
-use serde::Serialize;
+use leadscore_ml::backtest::{Report, run_models};
+use leadscore_ml::suggest::{Target, suggest_model};
 use std::path::PathBuf;
 
 /// Options of `leadscore backtest`.
@@ -36,40 +33,10 @@ pub struct BacktestArgs {
     pub json: bool,
 }
 
-/// What `backtest` reports.
-#[derive(Debug, Serialize)]
-pub struct Report {
-    /// One backtest per model.
-    pub models: Vec<Backtest>,
-    /// Moving every lead from the first model to the second.
-    pub preview: Option<Preview>,
-}
-
 fn read_model(path: &PathBuf) -> Result<Model> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     Model::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
-}
-
-/// Backtests models on loaded data.
-fn run_models(models: &[Model], d: &Loaded, threshold: Option<f64>) -> Report {
-    // Profiles carry no event history here; score them as of now.
-    let now = Timestamp(0);
-    let scores: Vec<_> = models
-        .iter()
-        .map(|m| score_all(m, &d.profiles, now))
-        .collect();
-    let backtests = models
-        .iter()
-        .zip(&scores)
-        .map(|(m, s)| backtest(m, s, &d.table.y, &d.split.train, &d.split.test, threshold))
-        .collect();
-    let preview =
-        (models.len() == 2).then(|| preview(&models[0], &scores[0], &models[1], &scores[1]));
-    Report {
-        models: backtests,
-        preview,
-    }
 }
 
 fn print(report: &Report) {
@@ -130,7 +97,8 @@ pub fn run(args: BacktestArgs) -> Result<()> {
         models.push(read_model(c)?);
     }
     let d = load(&args.data, true)?;
-    let report = run_models(&models, &d, args.threshold);
+    let refs: Vec<&Model> = models.iter().collect();
+    let report = run_models(&refs, &d, args.threshold);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -174,58 +142,27 @@ pub fn run_suggest(args: SuggestArgs) -> Result<()> {
         _ => bail!("give --capacity with --arrivals, or --precision"),
     };
     let d = load(&args.data, true)?;
-    let train_table = d.table.select(&d.split.train);
-    let logistic = train(
-        &train_table,
-        &Options {
-            seed: args.data.seed,
-            ..Options::new(Kind::Logistic)
-        },
-    )?;
-    let rules = fit_rules(
-        &logistic,
+    let s = suggest_model(
+        &d,
+        target,
         args.scale,
         args.data.not_answered.first().map(String::as_str),
+        args.data.seed,
+        &args.data.data.display().to_string(),
     )
     .map_err(anyhow::Error::msg)?;
-    let header = format!(
-        "# Suggested by `leadscore suggest` from {} (logistic model {}).\n\
-         # Points are log-odds x {}; edit freely, then backtest.\n\
-         [model]\nname = \"suggested\"\nversion = \"{}\"\n\n",
-        args.data.data.display(),
-        logistic.version,
-        args.scale,
-        logistic.version
-    );
-    let draft = Model::from_toml(&format!("{header}{rules}"))
-        .map_err(|e| anyhow::anyhow!("the suggested rules do not compile (a bug): {e}"))?;
-    let scores = score_all(&draft, &d.profiles, Timestamp(0));
-    let totals: Vec<f64> = d.split.train.iter().map(|&i| scores[i].total).collect();
-    let ys: Vec<bool> = d.split.train.iter().map(|&i| d.table.y[i]).collect();
-    let line = threshold(&totals, &ys, target);
-    if !line.is_finite() {
-        bail!("no line meets the target on the training leads");
-    }
-    let text = format!(
-        "{header}{rules}[[stages]]\nname = \"mql\"\nlabel = \"Marketing qualified\"\nwhen = \"total >= {line}\"\n"
-    );
-    let model = Model::from_toml(&text)
-        .map_err(|e| anyhow::anyhow!("the suggested model does not compile (a bug): {e}"))?;
     if let Some(out) = &args.out {
-        std::fs::write(out, &text).with_context(|| format!("writing {}", out.display()))?;
+        std::fs::write(out, &s.toml).with_context(|| format!("writing {}", out.display()))?;
     }
-    let report = run_models(&[model], &d, None);
+    let report = s.report;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
     }
     if args.out.is_none() {
-        println!("{text}");
+        println!("{}", s.toml);
     }
-    println!(
-        "{} fit rules; MQL line at total >= {line}",
-        rules.matches("[[fit]]").count()
-    );
+    println!("{} fit rules; MQL line at total >= {}", s.rules, s.line);
     print(&report);
     Ok(())
 }

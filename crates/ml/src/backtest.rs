@@ -162,3 +162,32 @@ pub fn preview(a: &Model, sa: &[LeadScore], b: &Model, sb: &[LeadScore]) -> Prev
     }
     out
 }
+
+/// Backtests of one or two models on one data set.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// One backtest per model.
+    pub models: Vec<Backtest>,
+    /// Moving every lead from the first model to the second.
+    pub preview: Option<Preview>,
+}
+
+/// Backtests `models` (one, or two to compare and preview) on loaded data.
+/// The profiles carry no event history, so they are scored as of the epoch.
+pub fn run_models(models: &[&Model], d: &crate::dataset::Loaded, threshold: Option<f64>) -> Report {
+    let scores: Vec<_> = models
+        .iter()
+        .map(|m| score_all(m, &d.profiles, Timestamp(0)))
+        .collect();
+    let backtests = models
+        .iter()
+        .zip(&scores)
+        .map(|(m, s)| backtest(m, s, &d.table.y, &d.split.train, &d.split.test, threshold))
+        .collect();
+    let preview =
+        (models.len() == 2).then(|| preview(models[0], &scores[0], models[1], &scores[1]));
+    Report {
+        models: backtests,
+        preview,
+    }
+}

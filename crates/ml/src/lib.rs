@@ -1,6 +1,7 @@
 //! Features, training, metrics, backtesting and synthetic data for leadscore.
 
 pub mod backtest;
+pub mod dataset;
 pub mod features;
 pub mod logistic;
 pub mod metrics;

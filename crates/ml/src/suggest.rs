@@ -3,8 +3,12 @@
 //! chosen for a sales capacity or a target precision. The result is a model
 //! file people can read, edit and backtest like any other.
 
+use crate::backtest::{Report, run_models, score_all};
+use crate::dataset::Loaded;
 use crate::features::ColumnEncoding;
-use crate::train::{Learned, Trained};
+use crate::train::{Kind, Learned, Options, Trained, train};
+use leadscore_core::Timestamp;
+use leadscore_core::model::Model;
 
 /// Rules whose points round to less than this (in absolute value) are left
 /// out: they would add noise, not signal.
@@ -129,6 +133,68 @@ pub fn fit_rules(
         }
     }
     Ok(out)
+}
+
+/// A suggested model: its file and its backtest on the hold-out rows.
+#[derive(Debug, Clone)]
+pub struct Suggested {
+    /// The model file (TOML).
+    pub toml: String,
+    /// Fit rules in it.
+    pub rules: usize,
+    /// Its MQL line on the total.
+    pub line: f64,
+    /// Its backtest.
+    pub report: Report,
+}
+
+/// Suggests a rule model from loaded data: fit rules from a logistic model
+/// trained on the training rows, an MQL line for `target` on their totals,
+/// and the backtest on the hold-out rows. `source` names the data in the
+/// file's comment.
+pub fn suggest_model(
+    d: &Loaded,
+    target: Target,
+    scale: f64,
+    not_answered: Option<&str>,
+    seed: u64,
+    source: &str,
+) -> Result<Suggested, String> {
+    let logistic = train(
+        &d.table.select(&d.split.train),
+        &Options {
+            seed,
+            ..Options::new(Kind::Logistic)
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let rules = fit_rules(&logistic, scale, not_answered)?;
+    let header = format!(
+        "# Suggested by leadscore from {source} (logistic model {v}).\n\
+         # Points are log-odds x {scale}; edit freely, then backtest.\n\
+         [model]\nname = \"suggested\"\nversion = \"{v}\"\n\n",
+        v = logistic.version
+    );
+    let draft = Model::from_toml(&format!("{header}{rules}"))
+        .map_err(|e| format!("the suggested rules do not compile (a bug): {e}"))?;
+    let scores = score_all(&draft, &d.profiles, Timestamp(0));
+    let totals: Vec<f64> = d.split.train.iter().map(|&i| scores[i].total).collect();
+    let ys: Vec<bool> = d.split.train.iter().map(|&i| d.table.y[i]).collect();
+    let line = threshold(&totals, &ys, target);
+    if !line.is_finite() {
+        return Err("no line meets the target on the training leads".into());
+    }
+    let toml = format!(
+        "{header}{rules}[[stages]]\nname = \"mql\"\nlabel = \"Marketing qualified\"\nwhen = \"total >= {line}\"\n"
+    );
+    let model = Model::from_toml(&toml)
+        .map_err(|e| format!("the suggested model does not compile (a bug): {e}"))?;
+    Ok(Suggested {
+        report: run_models(&[&model], d, None),
+        rules: rules.matches("[[fit]]").count(),
+        line,
+        toml,
+    })
 }
 
 /// The MQL threshold on totals for `target`, from training totals and outcomes.

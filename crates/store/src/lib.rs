@@ -15,6 +15,7 @@
 mod error;
 mod handoff;
 mod postgres;
+mod predictors;
 mod rows;
 mod sql;
 mod sql_handoff;
@@ -28,6 +29,7 @@ pub use handoff::{
     NewDelivery, OfferRow, StageEntryRow, TriggerStateRow, WebhookRow, status,
 };
 pub use postgres::PgStore;
+pub use predictors::{PredictorRow, PredictorStore};
 pub use rows::{
     AccountRow, AccountScoreRow, Cursor, EventRow, HistoryRow, KeyRow, LeadFilter, LeadListRow,
     LeadRow, ModelRow, NewEvent, ScoreRow,

@@ -10,7 +10,9 @@ use async_trait::async_trait;
 /// A storage backend. Reads run on the pool; writes that must land together
 /// go through a [`Tx`].
 #[async_trait]
-pub trait Store: crate::handoff::HandoffStore + Send + Sync + 'static {
+pub trait Store:
+    crate::handoff::HandoffStore + crate::predictors::PredictorStore + Send + Sync + 'static
+{
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// Starts a transaction.

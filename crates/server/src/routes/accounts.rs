@@ -1,12 +1,13 @@
 //! The accounts API: companies with their contacts' roll-up.
 
 use super::Page;
+use super::Params;
 use super::leads::LeadSummary;
 use crate::app::AppState;
 use crate::auth::Role;
 use crate::error::ApiError;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use leadscore_store::{AccountScoreRow, LeadFilter};
 use serde::Deserialize;
@@ -35,7 +36,7 @@ fn read_cursor(text: &str) -> Result<(f64, String), ApiError> {
 pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<AccountQuery>,
+    Params(q): Params<AccountQuery>,
 ) -> Result<Json<Page<AccountScoreRow>>, ApiError> {
     state.keys.require(&headers, Role::Read).await?;
     let limit = super::page_limit(q.limit)?;

@@ -1,13 +1,14 @@
 //! The funnel report over the API: stage counts and conversion, the
 //! first-try contact rate, and conversion by score band and matrix cell.
 
+use super::Params;
 use crate::app::AppState;
 use crate::auth::Role;
 use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::funnel::{Funnel, FunnelQuery, funnel};
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use leadscore_core::Timestamp;
 use leadscore_core::model::Model;
@@ -48,7 +49,7 @@ fn time(field: &str, v: Option<&str>, default: i64) -> Result<i64, ApiError> {
 pub async fn get(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(p): Query<FunnelParams>,
+    Params(p): Params<FunnelParams>,
 ) -> Result<Json<Funnel>, ApiError> {
     state.keys.require(&headers, Role::Read).await?;
     let q = FunnelQuery {

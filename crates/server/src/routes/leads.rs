@@ -1,6 +1,7 @@
 //! The leads API: the ranked list, one lead in full, profile edits and
 //! erasure.
 
+use super::Params;
 use super::{Page, decode_cursor, encode_cursor};
 use crate::app::AppState;
 use crate::auth::Role;
@@ -8,7 +9,7 @@ use crate::error::ApiError;
 use crate::explain::lead_detail;
 use crate::writer::ProfileUpdate;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use leadscore_core::Value;
 use leadscore_store::{LeadFilter, LeadListRow};
@@ -99,7 +100,7 @@ impl From<LeadListRow> for LeadSummary {
 pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<ListQuery>,
+    Params(q): Params<ListQuery>,
 ) -> Result<Json<Page<LeadSummary>>, ApiError> {
     state.keys.require(&headers, Role::Read).await?;
     let limit = super::page_limit(q.limit)?;

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod feedback;
 pub mod funnel;
 pub mod leads;
+pub mod learn;
 pub mod models;
 pub mod offers;
 pub mod ops;
@@ -26,6 +27,43 @@ use utoipa_axum::routes;
 
 /// Largest body of the routes that read it whole: profiles, keys, model files.
 const MAX_SMALL_BODY: usize = 2 * 1024 * 1024;
+
+/// Query parameters whose errors have the API's JSON shape and name the
+/// parameter (axum's own `Query` answers in plain text).
+pub struct Params<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Params<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Params(v)),
+            Err(e) => Err(query_error(&e.body_text())),
+        }
+    }
+}
+
+/// The parameter a query-string error names, if it names one.
+fn query_error(text: &str) -> ApiError {
+    let message = text
+        .strip_prefix("Failed to deserialize query string: ")
+        .unwrap_or(text);
+    let field = message
+        .split_once("field `")
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(f, _)| f.to_owned())
+        .or_else(|| message.split_once(':').map(|(f, _)| f.trim().to_owned()))
+        .filter(|f| !f.is_empty() && !f.contains(' '))
+        .unwrap_or_else(|| "query".to_owned());
+    ApiError::field(&field, message.to_owned())
+}
 
 /// One page of a list.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -134,6 +172,11 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(webhooks::deliveries))
         .routes(routes!(webhooks::delivery))
         .routes(routes!(webhooks::retry))
+        .routes(routes!(learn::post_train))
+        .routes(routes!(learn::predictors))
+        .routes(routes!(learn::predictor))
+        .routes(routes!(learn::post_backtest))
+        .routes(routes!(learn::post_suggest))
         .routes(routes!(transfer::import_events))
         .routes(routes!(transfer::import_leads))
         .routes(routes!(transfer::export_leads))

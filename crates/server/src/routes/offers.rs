@@ -2,11 +2,12 @@
 //! offer of the visitor (by user id or anonymous id), so the site shows the
 //! call to action a trigger chose.
 
+use super::Params;
 use crate::app::AppState;
 use crate::auth::Role;
 use crate::error::ApiError;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use leadscore_store::OfferRow;
 use serde::{Deserialize, Serialize};
@@ -60,7 +61,7 @@ impl From<OfferRow> for Offer {
 pub async fn get(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<OfferQuery>,
+    Params(q): Params<OfferQuery>,
 ) -> Result<Json<OfferAnswer>, ApiError> {
     state.keys.require(&headers, Role::Write).await?;
     let identity = q

@@ -1,6 +1,7 @@
 //! Bulk import (Segment JSON Lines events, CSV profiles) as background jobs
 //! with progress, and export of the scored leads.
 
+use super::Params;
 use super::leads::LeadSummary;
 use crate::app::AppState;
 use crate::auth::Role;
@@ -9,7 +10,7 @@ use crate::jobs::JobHandle;
 use crate::writer::ProfileUpdate;
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use leadscore_core::import::ProfileColumns;
@@ -223,7 +224,7 @@ pub struct ExportQuery {
 pub async fn export_leads(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<ExportQuery>,
+    Params(q): Params<ExportQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     state.keys.require(&headers, Role::Read).await?;
     let format = q.format.unwrap_or_else(|| "csv".to_owned());

@@ -1,13 +1,14 @@
 //! Webhook endpoints and their deliveries: create and list endpoints, read
 //! the outbox and each delivery's attempts, retry a failed delivery.
 
+use super::Params;
 use super::{Page, page_limit};
 use crate::app::AppState;
 use crate::auth::Role;
 use crate::clock::now_ms;
 use crate::error::ApiError;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use leadscore_store::{AttemptRow, DeliveryRow, WebhookRow, status};
 use serde::{Deserialize, Serialize};
@@ -189,7 +190,7 @@ pub struct DeliveryQuery {
 pub async fn deliveries(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<DeliveryQuery>,
+    Params(q): Params<DeliveryQuery>,
 ) -> Result<Json<Page<DeliveryRow>>, ApiError> {
     state.keys.require(&headers, Role::Read).await?;
     let limit = page_limit(q.limit)?;

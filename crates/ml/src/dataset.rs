@@ -1,0 +1,139 @@
+//! A CSV of leads with known outcomes made ready for training and
+//! backtests: the feature table, the hold-out split and, for rule models,
+//! every row as a lead profile. Used by the command line and the API alike.
+
+use crate::split::{self, Split};
+use crate::table::{Table, TableError, TableSpec};
+use leadscore_core::Profile;
+use leadscore_core::import::ProfileColumns;
+
+/// How rows are held out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SplitSpec {
+    /// These ids are the hold-out.
+    Ids(Vec<String>),
+    /// A stratified random share, seeded.
+    Random {
+        /// Share held out.
+        share: f64,
+        /// Seed.
+        seed: u64,
+    },
+    /// The latest share of rows by a column.
+    Time {
+        /// The column.
+        column: String,
+        /// Share held out.
+        share: f64,
+    },
+}
+
+/// A data set ready to use.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// Feature columns and outcomes.
+    pub table: Table,
+    /// Training and hold-out rows.
+    pub split: Split,
+    /// Each row as a lead profile (every column an attribute), when asked for.
+    pub profiles: Vec<Profile>,
+}
+
+/// Why a data set could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The table is unreadable.
+    #[error(transparent)]
+    Table(#[from] TableError),
+    /// The split cannot be made.
+    #[error("{0}")]
+    Split(String),
+    /// A row cannot be read as a profile.
+    #[error("{0}")]
+    Profile(String),
+}
+
+/// Hold-out ids from a file's text: one per line; a header line such as
+/// `Prospect ID` or `id` is skipped.
+pub fn parse_ids(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text
+        .lines()
+        .map(|l| l.trim().trim_matches('"').to_owned())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines
+        .first()
+        .is_some_and(|l| l.contains(' ') || l.eq_ignore_ascii_case("id"))
+    {
+        lines.remove(0);
+    }
+    lines
+}
+
+/// Reads the CSV and splits it; with `profiles`, also reads every row as a
+/// lead profile.
+pub fn load(
+    csv: &[u8],
+    spec: &TableSpec,
+    split: &SplitSpec,
+    profiles: bool,
+) -> Result<Loaded, LoadError> {
+    let share_ok = |s: f64| {
+        if s > 0.0 && s < 1.0 {
+            Ok(())
+        } else {
+            Err(LoadError::Split(format!(
+                "the hold-out share must be between 0 and 1, found {s}"
+            )))
+        }
+    };
+    let table = Table::from_csv(csv, spec)?;
+    let split = match split {
+        SplitSpec::Ids(ids) => split::by_ids(&table, ids).map_err(LoadError::Split)?,
+        SplitSpec::Random { share, seed } => {
+            share_ok(*share)?;
+            split::random(&table, *share, *seed)
+        }
+        SplitSpec::Time { column, share } => {
+            share_ok(*share)?;
+            split::by_time(&table, column, *share).map_err(LoadError::Split)?
+        }
+    };
+    let profiles = if profiles {
+        read_profiles(csv, spec.id.as_deref())?
+    } else {
+        Vec::new()
+    };
+    Ok(Loaded {
+        table,
+        split,
+        profiles,
+    })
+}
+
+/// Every row as a profile. "Not answered" values stay as written: rules test
+/// them the way live form data carries them (`city == "Select"`).
+fn read_profiles(csv: &[u8], id: Option<&str>) -> Result<Vec<Profile>, LoadError> {
+    let mut reader = csv::Reader::from_reader(csv);
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| LoadError::Profile(e.to_string()))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let names: Vec<&str> = headers.iter().map(String::as_str).collect();
+    let columns = ProfileColumns::from_headers(&names, id)
+        .or_else(|_| ProfileColumns::from_headers(&names, names.first().copied()))
+        .map_err(|e| LoadError::Profile(e.to_string()))?;
+    let mut out = Vec::new();
+    for (n, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| LoadError::Profile(format!("line {}: {e}", n + 2)))?;
+        let fields: Vec<&str> = record.iter().collect();
+        out.push(
+            columns
+                .profile(&fields)
+                .map_err(|e| LoadError::Profile(format!("line {}: {e}", n + 2)))?,
+        );
+    }
+    Ok(out)
+}

@@ -1,0 +1,394 @@
+//! Predictive scoring over the API: train a model from a CSV of leads with
+//! known outcomes, list trained models, backtest and compare stored rule
+//! model versions, and suggest a rule model. Each runs as a job; its result
+//! is the job's detail (`GET /api/jobs/{id}`).
+
+use super::Params;
+use super::transfer::{Started, body_text};
+use crate::app::AppState;
+use crate::auth::Role;
+use crate::clock::now_ms;
+use crate::error::ApiError;
+use crate::jobs::JobHandle;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use leadscore_core::model::Model;
+use leadscore_ml::dataset::{Loaded, SplitSpec, load};
+use leadscore_ml::table::TableSpec;
+use leadscore_ml::train::{Kind, Options, train};
+use leadscore_store::PredictorRow;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// The data options: which columns mean what, and the hold-out.
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+pub struct DataParams {
+    /// The outcome column.
+    pub outcome: String,
+    /// The id column.
+    pub id: Option<String>,
+    /// Outcome values meaning converted, comma-separated (default 1, true,
+    /// yes, won, converted).
+    pub positive: Option<String>,
+    /// Columns to leave out, comma-separated.
+    pub exclude: Option<String>,
+    /// Values meaning "not answered", comma-separated (e.g. `Select`).
+    pub not_answered: Option<String>,
+    /// `random` (default) or `time`.
+    pub split: Option<String>,
+    /// Share held out (default 0.2).
+    pub test_share: Option<f64>,
+    /// Column ordering rows in time, for `split=time`.
+    pub time_column: Option<String>,
+    /// Seed (default 42).
+    pub seed: Option<u64>,
+}
+
+fn list(v: &Option<String>) -> Vec<String> {
+    v.iter()
+        .flat_map(|s| s.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+impl DataParams {
+    fn spec(&self) -> Result<(TableSpec, SplitSpec), ApiError> {
+        let share = self.test_share.unwrap_or(0.2);
+        let split = match self.split.as_deref().unwrap_or("random") {
+            "random" => SplitSpec::Random {
+                share,
+                seed: self.seed.unwrap_or(42),
+            },
+            "time" => SplitSpec::Time {
+                column: self.time_column.clone().ok_or_else(|| {
+                    ApiError::field("time_column", "split=time needs the column to order by")
+                })?,
+                share,
+            },
+            other => {
+                return Err(ApiError::field(
+                    "split",
+                    format!("expected `random` or `time`, found `{other}`"),
+                ));
+            }
+        };
+        Ok((
+            TableSpec {
+                id: self.id.clone(),
+                outcome: self.outcome.clone(),
+                positive: list(&self.positive),
+                exclude: list(&self.exclude),
+                not_answered: list(&self.not_answered),
+            },
+            split,
+        ))
+    }
+}
+
+/// Starts a job that loads the CSV body and runs `work` on it off the async
+/// threads; `work` returns the job's result.
+async fn job<F>(
+    state: &AppState,
+    kind: &str,
+    body: Body,
+    params: &DataParams,
+    profiles: bool,
+    work: F,
+) -> Result<(StatusCode, Json<Started>), ApiError>
+where
+    F: FnOnce(Loaded, &JobHandle) -> Result<serde_json::Value, String> + Send + 'static,
+{
+    let (spec, split) = params.spec()?;
+    let csv = body_text(body).await?;
+    let job = state.jobs.start(kind, None);
+    let id = job.id();
+    tokio::task::spawn_blocking(move || {
+        job.progress(0, Some(2));
+        let result = load(csv.as_bytes(), &spec, &split, profiles)
+            .map_err(|e| e.to_string())
+            .and_then(|d| {
+                job.progress(1, Some(2));
+                work(d, &job)
+            });
+        match result {
+            Ok(detail) => {
+                job.detail(detail);
+                job.progress(2, Some(2));
+                job.finish();
+            }
+            Err(e) => job.fail(&e),
+        }
+    });
+    Ok((StatusCode::ACCEPTED, Json(Started { job: id })))
+}
+
+/// Training options.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct TrainParams {
+    /// `logistic` (default) or `gbt`.
+    pub kind: Option<String>,
+}
+
+/// Trains a model on a CSV of leads with outcomes (the body); the job's
+/// detail holds the version and the hold-out metrics, and the model is
+/// stored under its version.
+#[utoipa::path(post, path = "/api/train", tag = "predictive",
+    params(DataParams, TrainParams),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 202, body = Started), (status = 400, body = crate::error::ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn post_train(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Params(data): Params<DataParams>,
+    Params(p): Params<TrainParams>,
+    body: Body,
+) -> Result<(StatusCode, Json<Started>), ApiError> {
+    state.keys.require(&headers, Role::Admin).await?;
+    let kind = match p.kind.as_deref().unwrap_or("logistic") {
+        "logistic" => Kind::Logistic,
+        "gbt" => Kind::Gbt,
+        other => {
+            return Err(ApiError::field(
+                "kind",
+                format!("expected `logistic` or `gbt`, found `{other}`"),
+            ));
+        }
+    };
+    let seed = data.seed.unwrap_or(42);
+    let store = std::sync::Arc::clone(&state.store);
+    let handle = tokio::runtime::Handle::current();
+    job(&state, "train", body, &data, false, move |d, _| {
+        let started = std::time::Instant::now();
+        let model = train(
+            &d.table.select(&d.split.train),
+            &Options {
+                seed,
+                ..Options::new(kind)
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        let fit_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let holdout = model
+            .evaluate(&d.table.select(&d.split.test))
+            .map_err(|e| e.to_string())?;
+        let report = json!({
+            "version": model.version,
+            "kind": kind.as_str(),
+            "rows": d.table.rows(),
+            "duplicate_rows": d.table.duplicate_rows,
+            "train_rows": d.split.train.len(),
+            "features": model.encoder.width(),
+            "fit_ms": fit_ms,
+            "holdout": holdout,
+        });
+        let row = PredictorRow {
+            version: model.version.clone(),
+            kind: kind.as_str().to_owned(),
+            body: serde_json::to_string(&model).map_err(|e| e.to_string())?,
+            report: report.to_string(),
+            created_at: now_ms(),
+        };
+        handle
+            .block_on(store.put_predictor(&row))
+            .map_err(|e| format!("storing the model failed: {e}"))?;
+        Ok(report)
+    })
+    .await
+}
+
+/// A stored model as listed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PredictorInfo {
+    /// Version (content hash).
+    pub version: String,
+    /// `logistic` or `gbt`.
+    pub kind: String,
+    /// Stored at (ms).
+    pub created_at: i64,
+    /// The training report: hold-out metrics and more.
+    #[schema(value_type = Object)]
+    pub report: serde_json::Value,
+}
+
+impl From<PredictorRow> for PredictorInfo {
+    fn from(r: PredictorRow) -> PredictorInfo {
+        PredictorInfo {
+            version: r.version,
+            kind: r.kind,
+            created_at: r.created_at,
+            report: serde_json::from_str(&r.report).unwrap_or_default(),
+        }
+    }
+}
+
+/// Every trained model, newest first.
+#[utoipa::path(get, path = "/api/predictors", tag = "predictive",
+    responses((status = 200, body = Vec<PredictorInfo>)), security(("api_key" = [])))]
+pub async fn predictors(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<PredictorInfo>>, ApiError> {
+    state.keys.require(&headers, Role::Read).await?;
+    let rows = state.store.predictors().await?;
+    Ok(Json(rows.into_iter().map(PredictorInfo::from).collect()))
+}
+
+/// One trained model with its parameters.
+#[utoipa::path(get, path = "/api/predictors/{version}", tag = "predictive",
+    params(("version" = String, Path, description = "Model version")),
+    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn predictor(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(version): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    state.keys.require(&headers, Role::Read).await?;
+    let row = state
+        .store
+        .predictor(&version)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("trained model {version}")))?;
+    let model: serde_json::Value = serde_json::from_str(&row.body).unwrap_or_default();
+    let info = PredictorInfo::from(row);
+    Ok(Json(json!({"version": info.version, "kind": info.kind,
+        "created_at": info.created_at, "report": info.report, "model": model})))
+}
+
+/// Which rule models to backtest.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct BacktestParams {
+    /// Stored model version (default: the active one).
+    pub model: Option<i64>,
+    /// A second version to compare with and preview the switch to.
+    pub compare: Option<i64>,
+    /// Also report a line at this total.
+    pub threshold: Option<f64>,
+}
+
+async fn rule_model(state: &AppState, version: i64, field: &str) -> Result<Model, ApiError> {
+    let row = state
+        .store
+        .model(version)
+        .await?
+        .ok_or_else(|| ApiError::field(field, format!("no model version {version}")))?;
+    Model::from_toml(&row.source).map_err(|e| ApiError::invalid_model(e.to_string()))
+}
+
+/// Backtests stored rule model versions on a CSV of leads with outcomes
+/// (the body); with `compare`, previews the switch from one to the other.
+#[utoipa::path(post, path = "/api/backtest", tag = "predictive",
+    params(DataParams, BacktestParams),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 202, body = Started), (status = 400, body = crate::error::ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn post_backtest(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Params(data): Params<DataParams>,
+    Params(p): Params<BacktestParams>,
+    body: Body,
+) -> Result<(StatusCode, Json<Started>), ApiError> {
+    state.keys.require(&headers, Role::Read).await?;
+    let first = rule_model(&state, p.model.unwrap_or(state.active().version), "model").await?;
+    let second = match p.compare {
+        Some(v) => Some(rule_model(&state, v, "compare").await?),
+        None => None,
+    };
+    job(&state, "backtest", body, &data, true, move |d, _| {
+        let models: Vec<&Model> = std::iter::once(&first).chain(second.as_ref()).collect();
+        serde_json::to_value(leadscore_ml::backtest::run_models(&models, &d, p.threshold))
+            .map_err(|e| e.to_string())
+    })
+    .await
+}
+
+/// Where to put the suggested MQL line, and whether to store the model.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SuggestParams {
+    /// Leads sales can work per week (with `arrivals`).
+    pub capacity: Option<f64>,
+    /// New leads per week.
+    pub arrivals: Option<f64>,
+    /// Or: the lowest line whose leads convert at least this often.
+    pub precision: Option<f64>,
+    /// Points per unit of log-odds (default 10).
+    pub scale: Option<f64>,
+    /// Store the suggestion as a new, inactive model version.
+    pub store: Option<bool>,
+}
+
+/// Suggests a rule model from a CSV of leads with outcomes (the body): the
+/// job's detail holds the model file, its MQL line and its backtest, and
+/// with `store=true` the version it was stored as (inactive, ready to
+/// compare with the active one and to activate).
+#[utoipa::path(post, path = "/api/suggest", tag = "predictive",
+    params(DataParams, SuggestParams),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 202, body = Started), (status = 400, body = crate::error::ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn post_suggest(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Params(data): Params<DataParams>,
+    Params(p): Params<SuggestParams>,
+    body: Body,
+) -> Result<(StatusCode, Json<Started>), ApiError> {
+    state.keys.require(&headers, Role::Admin).await?;
+    use leadscore_ml::suggest::{Target, suggest_model};
+    let target = match (p.capacity, p.arrivals, p.precision) {
+        (Some(capacity), Some(arrivals), None) if capacity > 0.0 && arrivals > 0.0 => {
+            Target::Capacity { capacity, arrivals }
+        }
+        (None, None, Some(x)) if (0.0..=1.0).contains(&x) => Target::Precision(x),
+        (None, None, Some(_)) => {
+            return Err(ApiError::field("precision", "expected a share from 0 to 1"));
+        }
+        _ => {
+            return Err(ApiError::field(
+                "capacity",
+                "give capacity and arrivals (leads per week, above 0), or precision",
+            ));
+        }
+    };
+    let not_answered = list(&data.not_answered).into_iter().next();
+    let (seed, scale, keep) = (
+        data.seed.unwrap_or(42),
+        p.scale.unwrap_or(10.0),
+        p.store == Some(true),
+    );
+    let store = std::sync::Arc::clone(&state.store);
+    let handle = tokio::runtime::Handle::current();
+    job(&state, "suggest", body, &data, true, move |d, _| {
+        let s = suggest_model(
+            &d,
+            target,
+            scale,
+            not_answered.as_deref(),
+            seed,
+            "the uploaded data",
+        )?;
+        let stored = if keep {
+            Some(
+                handle
+                    .block_on(store.insert_model("suggested", &s.toml, now_ms()))
+                    .map_err(|e| format!("storing the model failed: {e}"))?,
+            )
+        } else {
+            None
+        };
+        Ok(json!({
+            "model": s.toml,
+            "rules": s.rules,
+            "mql_line": s.line,
+            "report": s.report,
+            "stored_version": stored,
+        }))
+    })
+    .await
+}
