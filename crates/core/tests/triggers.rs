@@ -45,6 +45,7 @@ fn score(total: f64, stage: u16, fit_band: u8, level: u8) -> LeadScore {
         hot: false,
         stage,
         manual_stage: false,
+        probability: None,
         email: EmailClass::Corporate,
         last_activity: None,
         events: 0,

@@ -88,6 +88,7 @@ pub fn run_training(args: &TrainArgs) -> Result<(Trained, Report)> {
         learning_rate: args.learning_rate,
         max_depth: args.max_depth,
         seed: args.data.seed,
+        not_answered: args.data.not_answered.clone(),
         ..Options::new(kind)
     };
     let started = Instant::now();

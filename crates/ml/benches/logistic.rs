@@ -1,6 +1,7 @@
 //! Why logistic regression is fitted by our own sparse L-BFGS: both fits on
 //! the X Education training rows (variant 1, 7,392 rows, 242 features), side
-//! by side. `cargo bench -p leadscore-ml --bench logistic`
+//! by side; and what a trained model adds to scoring one live lead.
+//! `cargo bench -p leadscore-ml --bench logistic`
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use leadscore_ml::features::{Encoder, Style};
@@ -51,5 +52,38 @@ fn logistic(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, logistic);
+/// The cost a trained model adds to scoring one live lead.
+fn live_probability(c: &mut Criterion) {
+    use leadscore_core::model::Predictor;
+    use leadscore_ml::train::{Kind, Options, train};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/datasets/x-education/leads.csv");
+    let spec = TableSpec {
+        id: Some("Prospect ID".into()),
+        outcome: "Converted".into(),
+        exclude: vec!["Lead Number".into()],
+        not_answered: vec!["Select".into()],
+        ..TableSpec::default()
+    };
+    let t = Table::from_csv(std::fs::File::open(dir).unwrap(), &spec).unwrap();
+    let mut p = leadscore_core::Profile::new("lead");
+    for (k, v) in [
+        ("Lead Origin", "Lead Add Form"),
+        ("Lead Source", "Reference"),
+        ("What is your current occupation", "Working Professional"),
+        ("TotalVisits", "5"),
+        ("City", "Select"),
+    ] {
+        p.attributes
+            .insert(k.into(), leadscore_core::Value::from_text(v));
+    }
+    let mut g = c.benchmark_group("probability of one live lead");
+    for kind in [Kind::Logistic, Kind::Gbt] {
+        let m = train(&t, &Options::new(kind)).unwrap();
+        g.bench_function(kind.as_str(), |b| b.iter(|| black_box(m.probability(&p))));
+    }
+    g.finish();
+}
+
+criterion_group!(benches, logistic, live_probability);
 criterion_main!(benches);

@@ -190,6 +190,24 @@ impl Encoder {
         Encoder { columns }
     }
 
+    /// The level a true/false answer takes in categorical column `index`:
+    /// whichever spelling training saw (`yes`/`no`, `true`/`false`, `y`/`n`,
+    /// `1`/`0`), else `yes`/`no`.
+    pub fn flag_level(&self, index: usize, value: bool) -> String {
+        let has = |l: &str| match &self.columns[index] {
+            ColumnEncoding::Categorical { levels, .. } => levels.iter().any(|x| x == l),
+            ColumnEncoding::Rate { levels, .. } => levels.iter().any(|(x, _)| x == l),
+            _ => false,
+        };
+        let pairs = [("yes", "no"), ("true", "false"), ("y", "n"), ("1", "0")];
+        let (t, f) = pairs
+            .iter()
+            .find(|(t, f)| has(t) || has(f))
+            .copied()
+            .unwrap_or(("yes", "no"));
+        (if value { t } else { f }).to_owned()
+    }
+
     /// Number of features.
     pub fn width(&self) -> usize {
         self.columns.iter().map(ColumnEncoding::width).sum()

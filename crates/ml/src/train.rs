@@ -50,6 +50,10 @@ pub struct Options {
     pub max_depth: usize,
     /// Seed of every random choice.
     pub seed: u64,
+    /// Values meaning "not answered" in the data, so a live profile's
+    /// answers are read the way the training rows were.
+    #[serde(default)]
+    pub not_answered: Vec<String>,
 }
 
 impl Options {
@@ -62,6 +66,7 @@ impl Options {
             learning_rate: 0.1,
             max_depth: 4,
             seed: 42,
+            not_answered: Vec::new(),
         }
     }
 }
@@ -108,6 +113,30 @@ pub struct Trained {
     pub learned: Learned,
     /// Training rows and converters.
     pub trained_on: (usize, usize),
+    /// The booster parsed once, for models that score live leads.
+    #[serde(skip)]
+    booster: BoosterCache,
+}
+
+/// A parsed booster kept beside its JSON: parsing it for every prediction
+/// would cost far more than the prediction.
+#[derive(Default)]
+struct BoosterCache(std::sync::OnceLock<Option<std::sync::Arc<GradientBooster>>>);
+
+impl Clone for BoosterCache {
+    fn clone(&self) -> BoosterCache {
+        let cache = std::sync::OnceLock::new();
+        if let Some(b) = self.0.get() {
+            let _ = cache.set(b.clone());
+        }
+        BoosterCache(cache)
+    }
+}
+
+impl std::fmt::Debug for BoosterCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BoosterCache")
+    }
 }
 
 /// One feature's push on a prediction, in log-odds.
@@ -174,6 +203,7 @@ pub fn train(train: &Table, options: &Options) -> Result<Trained, TrainError> {
         encoder,
         learned,
         trained_on: (rows, positives),
+        booster: BoosterCache::default(),
     };
     model.version = model.content_hash();
     Ok(model)
@@ -270,6 +300,21 @@ fn column_major(x: &[f64], rows: usize, width: usize) -> Vec<f64> {
 }
 
 impl Trained {
+    fn parsed_booster(&self) -> Result<std::sync::Arc<GradientBooster>, TrainError> {
+        let Learned::Gbt { booster } = &self.learned else {
+            return Err(TrainError::Learner("not a boosted model".into()));
+        };
+        self.booster
+            .0
+            .get_or_init(|| {
+                GradientBooster::from_json(booster)
+                    .ok()
+                    .map(std::sync::Arc::new)
+            })
+            .clone()
+            .ok_or_else(|| TrainError::Learner("the stored booster cannot be read".into()))
+    }
+
     fn content_hash(&self) -> String {
         let body =
             serde_json::to_string(&(&self.options, &self.encoder, &self.learned, self.trained_on))
@@ -293,9 +338,8 @@ impl Trained {
                 .chunks(width)
                 .map(|row| sigmoid(intercept + dot(row, coefficients)))
                 .collect()),
-            Learned::Gbt { booster } => {
-                let b = GradientBooster::from_json(booster)
-                    .map_err(|e| TrainError::Learner(e.to_string()))?;
+            Learned::Gbt { .. } => {
+                let b = self.parsed_booster()?;
                 let columns = column_major(x, rows, width);
                 Ok(b.predict(&Matrix::new(&columns, rows, width), false)
                     .into_iter()
@@ -323,7 +367,7 @@ impl Trained {
             Learned::Logistic { coefficients, .. } => {
                 x.iter().zip(coefficients).map(|(a, b)| a * b).collect()
             }
-            Learned::Gbt { booster } => match GradientBooster::from_json(booster) {
+            Learned::Gbt { .. } => match self.parsed_booster() {
                 Ok(b) => {
                     let c = b.predict_contributions(
                         &Matrix::new(&x, 1, width),
@@ -355,4 +399,61 @@ impl Trained {
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+impl Trained {
+    /// A live profile's value of the encoder's column `index`, read the way
+    /// the CSV importer reads a cell.
+    fn cell_of(&self, profile: &leadscore_core::Profile, index: usize) -> Cell {
+        use crate::features::ColumnEncoding as E;
+        use leadscore_core::Value;
+        let column = &self.encoder.columns[index];
+        let numeric = matches!(column, E::Numeric { .. } | E::Raw { .. });
+        let is_na = |s: &str| {
+            self.options
+                .not_answered
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(s.trim()))
+        };
+        match profile.get(column.name()) {
+            Value::Null => Cell::Missing,
+            Value::Num(x) if numeric => Cell::Num(*x),
+            Value::Num(x) => Cell::Cat(x.to_string()),
+            Value::Bool(b) if numeric => Cell::Num(f64::from(u8::from(*b))),
+            // Profiles read "Yes" as true; the training CSV kept the word.
+            Value::Bool(b) => Cell::Cat(self.encoder.flag_level(index, *b)),
+            Value::Str(s) if s.trim().is_empty() => Cell::Missing,
+            Value::Str(s) if is_na(s) => Cell::NotAnswered,
+            Value::Str(s) if numeric => s.trim().parse().map_or(Cell::Missing, Cell::Num),
+            Value::Str(s) => Cell::Cat(s.trim().to_lowercase()),
+        }
+    }
+
+    /// The features that pushed a live profile's probability most.
+    pub fn profile_factors(&self, profile: &leadscore_core::Profile, top: usize) -> Vec<Factor> {
+        let cells: Vec<Cell> = (0..self.encoder.columns.len())
+            .map(|i| self.cell_of(profile, i))
+            .collect();
+        self.factors(|i| &cells[i], top)
+    }
+}
+
+impl leadscore_core::model::Predictor for Trained {
+    fn version(&self) -> &str {
+        &self.version
+    }
+
+    fn probability(&self, profile: &leadscore_core::Profile) -> f64 {
+        let cells: Vec<Cell> = (0..self.encoder.columns.len())
+            .map(|i| self.cell_of(profile, i))
+            .collect();
+        self.predict_row(|i| &cells[i]).unwrap_or(f64::NAN)
+    }
+
+    fn factors(&self, profile: &leadscore_core::Profile, top: usize) -> Vec<(String, f64)> {
+        self.profile_factors(profile, top)
+            .into_iter()
+            .map(|f| (f.feature, f.effect))
+            .collect()
+    }
 }

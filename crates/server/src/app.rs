@@ -109,13 +109,13 @@ pub struct Running {
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
-fn compile(version: i64, source: &str) -> Result<Arc<Model>, StartError> {
-    Model::from_toml(source)
-        .map(Arc::new)
-        .map_err(|e| StartError::Model {
-            version,
-            errors: e.to_string(),
-        })
+async fn compile(store: &dyn Store, version: i64, source: &str) -> Result<Arc<Model>, StartError> {
+    use crate::runtime::prepare::{PrepareError, prepare};
+    match prepare(store, source).await {
+        Ok(m) => Ok(Arc::new(m)),
+        Err(PrepareError::Invalid(errors)) => Err(StartError::Model { version, errors }),
+        Err(PrepareError::Store(e)) => Err(e.into()),
+    }
 }
 
 use crate::clock::now_ms;
@@ -125,11 +125,11 @@ async fn active_model(store: &dyn Store, default: &str) -> Result<Loaded, StartE
     let models = store.models().await?;
     if let Some(m) = models.iter().find(|m| m.active) {
         return Ok(Loaded {
-            model: compile(m.version, &m.source)?,
+            model: compile(store, m.version, &m.source).await?,
             version: m.version,
         });
     }
-    let model = compile(0, default)?;
+    let model = compile(store, 0, default).await?;
     let version = store.insert_model(&model.name, default, now_ms()).await?;
     let mut tx = store.begin().await?;
     tx.activate_model(version).await?;

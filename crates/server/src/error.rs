@@ -145,6 +145,15 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<crate::runtime::prepare::PrepareError> for ApiError {
+    fn from(e: crate::runtime::prepare::PrepareError) -> ApiError {
+        match e {
+            crate::runtime::prepare::PrepareError::Invalid(m) => ApiError::invalid_model(m),
+            crate::runtime::prepare::PrepareError::Store(s) => s.into(),
+        }
+    }
+}
+
 impl From<WriteError> for ApiError {
     fn from(e: WriteError) -> ApiError {
         match e {

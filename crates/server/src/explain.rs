@@ -31,6 +31,9 @@ async fn state_of(
     Ok((state, rows))
 }
 
+/// Factors shown for a trained model's probability.
+const FACTORS: usize = 6;
+
 /// The JSON of one lead.
 pub async fn lead_detail(state: &AppState, id: &str) -> Result<Value, ApiError> {
     let row = state
@@ -74,6 +77,19 @@ pub async fn lead_detail(state: &AppState, id: &str) -> Result<Value, ApiError> 
         .map(|r| serde_json::from_str::<Value>(&r.body).unwrap_or(Value::Null))
         .collect();
     let history = state.store.history(id).await?;
+    // The trained model's view, when the rule model names one.
+    let predictive = model.predictor.as_ref().map(|p| {
+        let factors: Vec<Value> = p
+            .factors(&profile, FACTORS)
+            .into_iter()
+            .map(|(feature, effect)| json!({"feature": feature, "effect": effect}))
+            .collect();
+        json!({
+            "model": p.version(),
+            "probability": p.probability(&profile),
+            "factors": factors,
+        })
+    });
     Ok(json!({
         "id": row.id,
         "name": row.name,
@@ -108,6 +124,7 @@ pub async fn lead_detail(state: &AppState, id: &str) -> Result<Value, ApiError> 
             "scored_at": s.scored_at,
         })),
         "explanation": explanation,
+        "predictive": predictive,
         "timeline": timeline,
         "history": history,
     }))

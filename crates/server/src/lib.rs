@@ -14,6 +14,7 @@ pub mod explain;
 pub mod funnel;
 pub mod jobs;
 pub mod metrics;
+pub mod preview;
 pub mod routes;
 pub mod runtime;
 pub mod writer;

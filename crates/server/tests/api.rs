@@ -14,6 +14,7 @@ leadscore_store::on_both!(
     imports_report_bad_rows_and_keep_good_ones,
     a_restart_serves_the_same_scores,
     openapi_health_and_metrics_answer,
+    a_model_version_is_previewed_on_live_leads,
 );
 
 async fn put(s: &common::TestServer, id: &str, body: Value) -> (u16, Value) {
@@ -344,4 +345,43 @@ async fn openapi_health_and_metrics_answer(b: Backend) {
         (status, body["error"]["code"].as_str()),
         (404, Some("not_found"))
     );
+}
+
+async fn a_model_version_is_previewed_on_live_leads(b: Backend) {
+    let s = start(b).await;
+    // Five leads with a valid email and a phone: IQLs under the B2B model.
+    for i in 0..5 {
+        let (status, _) = put(
+            &s,
+            &format!("p{i}"),
+            json!({"attributes": {"email": format!("p{i}@acme.vn"), "phone": "+84901234567"}}),
+        )
+        .await;
+        assert_eq!(status, 201);
+    }
+    put(&s, "plain", json!({"attributes": {"name": "No contact"}})).await;
+    // A candidate that also wants the country to be Singapore.
+    let stricter = common::B2B.replace(
+        "when = \"email.valid and phone is present\"",
+        "when = 'email.valid and phone is present and country == \"SG\"'",
+    );
+    assert_ne!(stricter, common::B2B, "the example's IQL criteria changed");
+    let (status, uploaded) = s.admin(Method::POST, "/api/models", stricter).await;
+    assert_eq!(status, 201, "{uploaded}");
+    let v = uploaded["version"].as_i64().unwrap();
+    let (status, started) = s
+        .admin(Method::POST, &format!("/api/models/{v}/preview"), "")
+        .await;
+    assert_eq!(status, 202, "{started}");
+    let job = s.wait_job(started["job"].as_u64().unwrap()).await;
+    assert_eq!(job["state"], "done", "{job}");
+    let d = &job["detail"];
+    assert_eq!(d["leads"], 6, "{d}");
+    assert_eq!(d["stage_changes"], 5, "{d}");
+    assert_eq!(d["stage_moves"]["iql -> lead"], 5, "{d}");
+    // Nothing was activated.
+    let active = s.ok("/health").await["model_version"].as_i64().unwrap();
+    assert_ne!(active, v);
+    let (status, _) = s.admin(Method::POST, "/api/models/999/preview", "").await;
+    assert_eq!(status, 404);
 }

@@ -289,6 +289,12 @@ async fn triggers_fire_once_per_crossing_and_webhooks_arrive_signed(b: Backend) 
     })
     .await;
     assert_ne!(ok[0].1["delivery_id"], ok[1].1["delivery_id"]);
+    // The receiver has it; the worker records the answer just after.
+    eventually("the retried delivery marked delivered", || async {
+        let d = s.ok(&format!("/api/deliveries/{id}")).await;
+        (d["status"] == "delivered").then_some(())
+    })
+    .await;
     let (status, _) = s
         .admin(Method::POST, &format!("/api/deliveries/{id}/retry"), "")
         .await;

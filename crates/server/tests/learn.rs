@@ -63,6 +63,67 @@ async fn train_suggest_and_backtest_through_the_api(b: Backend) {
     assert!(report["models"][0]["holdout"]["roc_auc"].as_f64().unwrap() > 0.8);
     assert_eq!(report["preview"]["leads"], 9240);
 
+    // A rule model can use the trained probability once it names the model.
+    let logistic = job(&s, &format!("/api/train?{OPTIONS}&kind=logistic")).await;
+    let v = logistic["version"].as_str().unwrap();
+    let rules = format!(
+        "[model]\nname = \"with-probability\"\nversion = 1\n\n[predictive]\nmodel = \"{v}\"\n\n\
+         [[fit]]\nname = \"Likely buyer\"\nwhen = \"probability >= 0.5\"\npoints = 40\n\n\
+         [[stages]]\nname = \"mql\"\nwhen = \"probability >= 0.8\"\n"
+    );
+    let (status, uploaded) = s.admin(Method::POST, "/api/models", rules.clone()).await;
+    assert_eq!(status, 201, "{uploaded}");
+    let version = uploaded["version"].as_i64().unwrap();
+    let (status, _) = s
+        .admin(Method::POST, &format!("/api/models/{version}/activate"), "")
+        .await;
+    assert_eq!(status, 202);
+    common::eventually("the activation", || async {
+        (s.ok("/health").await["model_version"] == version).then_some(())
+    })
+    .await;
+    let hot = serde_json::json!({"attributes": {
+        "Lead Origin": "Lead Add Form", "Lead Source": "Reference",
+        "What is your current occupation": "Working Professional",
+        "TotalVisits": 5, "Total Time Spent on Website": 1500}});
+    let (status, lead) = s.admin(Method::PUT, "/api/leads/x1", hot.to_string()).await;
+    assert!(status == 201, "{lead}");
+    let p = lead["predictive"]["probability"].as_f64().unwrap();
+    assert!(p > 0.8, "a working professional from a referral: {lead}");
+    assert_eq!(lead["predictive"]["model"], v);
+    assert!(!lead["predictive"]["factors"].as_array().unwrap().is_empty());
+    assert_eq!(
+        (
+            lead["score"]["fit"].as_f64(),
+            lead["score"]["stage"].as_str()
+        ),
+        (Some(40.0), Some("mql"))
+    );
+    let (_, cold) = s
+        .admin(
+            Method::PUT,
+            "/api/leads/x2",
+            r#"{"attributes": {"Lead Origin": "API"}}"#,
+        )
+        .await;
+    assert!(
+        cold["predictive"]["probability"].as_f64().unwrap() < 0.5,
+        "{cold}"
+    );
+    assert_eq!(cold["score"]["stage"], "lead");
+    // A model naming a trained model that does not exist is refused.
+    let (status, e) = s
+        .admin(Method::POST, "/api/models", rules.replace(v, "nope"))
+        .await;
+    assert_eq!(status, 422, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no trained model nope"),
+        "{e}"
+    );
+
     // Bad parameters name themselves.
     let (status, e) = s
         .admin(Method::POST, "/api/train?kind=gbt", "a,b\n1,2\n")

@@ -4,6 +4,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use std::path::Path;
 use std::time::Duration;
 
+/// How long a statement waits for a lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the writer's log restart waits for readers.
+const RESTART_WAIT_MS: u64 = 100;
+
 /// Storage in a SQLite file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -29,7 +34,7 @@ impl SqliteStore {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true)
             // Scoring touches leads all over the indexes; a 64 MB page cache
             // (the default is 2 MB) keeps their inner pages in memory.
@@ -97,10 +102,26 @@ impl SqliteStore {
     /// and every commit slowed as it grew. Called between two transactions
     /// on the writer's connection, `RESTART` gets the lock at once and only
     /// copies what the passive checkpoints left.
+    ///
+    /// `RESTART` also waits for readers still using the old log; with the
+    /// connection's 10 s busy timeout a long export would stall every write
+    /// that long, so the wait is cut to [`RESTART_WAIT_MS`] and a busy
+    /// answer just means the next call tries again.
     async fn maintain_log(&self) -> Result<(), crate::StoreError> {
-        sqlx::query("PRAGMA wal_checkpoint(RESTART)")
-            .execute(&self.write_pool)
+        let mut conn = self.write_pool.acquire().await?;
+        sqlx::query(&format!("PRAGMA busy_timeout = {RESTART_WAIT_MS}"))
+            .execute(&mut *conn)
             .await?;
+        let done = sqlx::query("PRAGMA wal_checkpoint(RESTART)")
+            .execute(&mut *conn)
+            .await;
+        sqlx::query(&format!(
+            "PRAGMA busy_timeout = {}",
+            BUSY_TIMEOUT.as_millis()
+        ))
+        .execute(&mut *conn)
+        .await?;
+        done?;
         Ok(())
     }
 }

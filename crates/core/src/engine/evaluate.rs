@@ -192,6 +192,7 @@ impl Model {
         let email_class = email.class();
         let last_activity = state.last_activity(as_of);
         let events = state.times.partition_point(|t| *t <= as_of) as u32;
+        let probability = self.predictor.as_ref().map(|p| p.probability(profile));
 
         // Profile, email and activity: known before any rule runs.
         slots.extend(self.lead_slots.iter().map(|kind| match kind {
@@ -209,6 +210,7 @@ impl Model {
                 Value::Num(as_of.since(t).div_euclid(DAY_MS) as f64)
             }),
             LeadSlot::EventCount => Value::Num(f64::from(events)),
+            LeadSlot::Probability => probability.map_or(Value::Null, Value::Num),
             _ => Value::Null,
         }));
 
@@ -362,6 +364,7 @@ impl Model {
             hot,
             stage: stage as u16,
             manual_stage: manual.is_some(),
+            probability,
             email: email_class,
             last_activity,
             events,

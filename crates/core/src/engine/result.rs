@@ -69,6 +69,9 @@ pub struct LeadScore {
     pub stage: u16,
     /// Whether the stage was set by a person.
     pub manual_stage: bool,
+    /// The trained model's probability of conversion, when the model has
+    /// one attached (`[predictive]`).
+    pub probability: Option<f64>,
     /// Quality of the lead's email address.
     pub email: EmailClass,
     /// The latest event at or before `as_of`.

@@ -288,12 +288,12 @@ pub(crate) fn compile(src: &str) -> Result<Model, ModelErrors> {
     let table = root.get_ref();
     for (key, _) in table.iter() {
         let k = key.get_ref().as_ref();
-        if !SECTIONS.contains(&k) && k != "stages" && k != "triggers" {
+        if !SECTIONS.contains(&k) && !["stages", "triggers", "predictive"].contains(&k) {
             cx.err(
                 key.span(),
                 "",
                 format!(
-                    "unknown section `{k}`; expected one of {}, stages, triggers",
+                    "unknown section `{k}`; expected one of {}, stages, triggers, predictive",
                     SECTIONS.join(", ")
                 ),
             );
@@ -686,6 +686,23 @@ fn compile_sections<'i>(
         }
     }
 
+    // [predictive]
+    let predictive = get("predictive")
+        .and_then(|item| cx.read::<file::Predictive>(item, "[predictive]"))
+        .map(|p| SmolStr::from(p.model.trim()));
+    if predictive.is_none()
+        && lead_scope
+            .slots
+            .borrow()
+            .contains(&super::LeadSlot::Probability)
+    {
+        cx.err(
+            0..0,
+            "",
+            "`probability` is used, but no trained model is named; add [predictive] with model = \"<version>\"",
+        );
+    }
+
     let meta = meta?;
     let version = match &meta.version {
         toml::Value::String(s) => SmolStr::from(s.as_str()),
@@ -744,6 +761,8 @@ fn compile_sections<'i>(
         bant,
         stages,
         triggers,
+        predictive,
+        predictor: None,
         lead_slots,
         event_slots,
         dispatch,

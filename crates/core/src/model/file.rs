@@ -283,3 +283,12 @@ pub struct Action {
     #[serde(default)]
     pub content: Option<String>,
 }
+
+/// The `[predictive]` table: the trained model whose probability the rules
+/// can use as `probability`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Predictive {
+    /// The trained model's version (from `leadscore train` or the API).
+    pub model: String,
+}

@@ -272,6 +272,22 @@ pub struct Stage {
     pub manual: bool,
 }
 
+/// A trained model that gives a lead's probability of conversion from its
+/// profile. The scoring engine stays pure: whoever loads a rule model that
+/// names a trained one (`[predictive] model = "..."`) attaches it with
+/// [`Model::with_predictor`].
+pub trait Predictor: Send + Sync + std::fmt::Debug {
+    /// Its version (content hash).
+    fn version(&self) -> &str;
+    /// The probability of conversion, 0 to 1.
+    fn probability(&self, profile: &crate::Profile) -> f64;
+    /// The features that pushed this profile's probability most, largest
+    /// first, with their effect on the log-odds.
+    fn factors(&self, _profile: &crate::Profile, _top: usize) -> Vec<(String, f64)> {
+        Vec::new()
+    }
+}
+
 /// The four BANT criteria, in order Budget, Authority, Need, Timeline.
 pub const BANT_NAMES: [&str; 4] = ["budget", "authority", "need", "timeline"];
 
@@ -310,6 +326,10 @@ pub struct Model {
     pub stages: Vec<Stage>,
     /// Triggers, in file order.
     pub triggers: Vec<Trigger>,
+    /// The version of the trained model the file names, if any.
+    pub predictive: Option<SmolStr>,
+    /// That trained model, once attached.
+    pub predictor: Option<std::sync::Arc<dyn Predictor>>,
     /// What each lead slot holds, in slot order.
     pub lead_slots: Vec<LeadSlot>,
     /// The event property behind each event slot, in slot order.
@@ -488,6 +508,15 @@ impl Model {
     /// Parses and validates a model file, reporting every error found.
     pub fn from_toml(source: &str) -> Result<Model, ModelErrors> {
         compile::compile(source)
+    }
+
+    /// Attaches the trained model the file names; its probability then
+    /// feeds `probability` in conditions and [`LeadScore::probability`].
+    ///
+    /// [`LeadScore::probability`]: crate::engine::LeadScore::probability
+    pub fn with_predictor(mut self, p: std::sync::Arc<dyn Predictor>) -> Model {
+        self.predictor = Some(p);
+        self
     }
 
     /// The stage index for a name.

@@ -48,6 +48,8 @@ pub enum LeadSlot {
     FitGrade,
     /// `grade.engagement`: 1 to 4.
     EngagementLevel,
+    /// `probability`: the trained model's probability of conversion.
+    Probability,
     /// `cell`: A1 ... D4.
     Cell,
     /// `hot`: whether the cell is hot.
@@ -112,6 +114,7 @@ impl LeadScope<'_> {
                 return simple(LeadSlot::DaysSinceActivity, Ty::Num, Phase::Signal);
             }
             "events" => return simple(LeadSlot::EventCount, Ty::Num, Phase::Signal),
+            "probability" => return simple(LeadSlot::Probability, Ty::Num, Phase::Fit),
             "grade.fit" => return simple(LeadSlot::FitGrade, Ty::Str, Phase::Stage),
             "grade.engagement" => return simple(LeadSlot::EngagementLevel, Ty::Num, Phase::Stage),
             _ => {}

@@ -160,6 +160,7 @@ pub async fn post_train(
         }
     };
     let seed = data.seed.unwrap_or(42);
+    let not_answered = list(&data.not_answered);
     let store = std::sync::Arc::clone(&state.store);
     let handle = tokio::runtime::Handle::current();
     job(&state, "train", body, &data, false, move |d, _| {
@@ -168,6 +169,7 @@ pub async fn post_train(
             &d.table.select(&d.split.train),
             &Options {
                 seed,
+                not_answered,
                 ..Options::new(kind)
             },
         )
@@ -277,7 +279,7 @@ async fn rule_model(state: &AppState, version: i64, field: &str) -> Result<Model
         .model(version)
         .await?
         .ok_or_else(|| ApiError::field(field, format!("no model version {version}")))?;
-    Model::from_toml(&row.source).map_err(|e| ApiError::invalid_model(e.to_string()))
+    Ok(crate::runtime::prepare::prepare(state.store.as_ref(), &row.source).await?)
 }
 
 /// Backtests stored rule model versions on a CSV of leads with outcomes

@@ -185,6 +185,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(models::list, models::upload))
         .routes(routes!(models::get))
         .routes(routes!(models::activate))
+        .routes(routes!(models::preview))
         .routes(routes!(admin::list_keys, admin::create_key))
         .routes(routes!(admin::revoke_key))
         .routes(routes!(admin::list_jobs))

@@ -5,10 +5,10 @@ use crate::app::AppState;
 use crate::auth::Role;
 use crate::error::ApiError;
 use crate::runtime::Loaded;
+use crate::runtime::prepare::prepare;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use leadscore_core::model::Model;
 use leadscore_store::ModelRow;
 use serde::Serialize;
 use std::sync::Arc;
@@ -82,7 +82,7 @@ pub async fn upload(
     body: String,
 ) -> Result<(StatusCode, Json<ModelInfo>), ApiError> {
     state.keys.require(&headers, Role::Admin).await?;
-    let model = Model::from_toml(&body).map_err(|e| ApiError::invalid_model(e.to_string()))?;
+    let model = prepare(state.store.as_ref(), &body).await?;
     let now = crate::clock::now_ms();
     let version = state.store.insert_model(&model.name, &body, now).await?;
     Ok((
@@ -124,7 +124,7 @@ pub async fn activate(
         .model(version)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("model version {version}")))?;
-    let model = Model::from_toml(&m.source).map_err(|e| ApiError::invalid_model(e.to_string()))?;
+    let model = prepare(state.store.as_ref(), &m.source).await?;
     state
         .writer
         .activate(Loaded {
@@ -138,5 +138,47 @@ pub async fn activate(
             version,
             jobs: "/api/jobs".to_owned(),
         }),
+    ))
+}
+
+/// Scores every stored lead under a model version without activating it and
+/// counts what would change against the active scores: leads changing stage
+/// or cell, new and lost MQLs, and the moves between stages. The result is
+/// the job's detail.
+#[utoipa::path(post, path = "/api/models/{version}/preview", tag = "models",
+    params(("version" = i64, Path, description = "Model version")),
+    responses((status = 202, body = crate::routes::transfer::Started), (status = 404, body = crate::error::ErrorBody),
+        (status = 422, body = crate::error::ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn preview(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(version): Path<i64>,
+) -> Result<(StatusCode, Json<crate::routes::transfer::Started>), ApiError> {
+    state.keys.require(&headers, Role::Read).await?;
+    let m = state
+        .store
+        .model(version)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("model version {version}")))?;
+    let candidate = Loaded {
+        model: Arc::new(prepare(state.store.as_ref(), &m.source).await?),
+        version,
+    };
+    let job = state.jobs.start("preview", Some(version));
+    let id = job.id();
+    let (store, active) = (Arc::clone(&state.store), state.active().version);
+    tokio::spawn(async move {
+        match crate::preview::preview(store.as_ref(), candidate, active, &job).await {
+            Ok(detail) => {
+                job.detail(detail);
+                job.finish();
+            }
+            Err(e) => job.fail(&format!("the preview failed: {e}")),
+        }
+    });
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(crate::routes::transfer::Started { job: id }),
     ))
 }

@@ -6,6 +6,7 @@
 //! at start-up, so it never holds anything the database does not.
 
 pub mod load;
+pub mod prepare;
 pub mod rows;
 
 use leadscore_core::engine::{LeadScore, LeadState, Scratch, account_values};

@@ -56,26 +56,37 @@ pub fn lead_row(p: &Profile, owner: Option<&str>, created_at: i64, now: i64) -> 
     }
 }
 
+/// A score's group totals by group name.
+pub fn groups_json(model: &Model, s: &LeadScore) -> Json {
+    Json::Object(
+        model
+            .groups
+            .iter()
+            .zip(&s.groups)
+            .map(|(g, v)| (g.name.to_string(), json!(v)))
+            .collect::<Map<String, Json>>(),
+    )
+}
+
+/// A score's top reasons: rule name and points.
+pub fn reasons_json(model: &Model, s: &LeadScore) -> Json {
+    Json::Array(
+        s.reasons
+            .iter()
+            .map(|r| json!({"rule": r.name(model), "points": r.points}))
+            .collect(),
+    )
+}
+
 /// The stored row of a score.
 pub fn score_row(model: &Model, version: i64, lead_id: &str, s: &LeadScore) -> ScoreRow {
-    let groups: Map<String, Json> = model
-        .groups
-        .iter()
-        .zip(&s.groups)
-        .map(|(g, v)| (g.name.to_string(), json!(v)))
-        .collect();
-    let reasons: Vec<Json> = s
-        .reasons
-        .iter()
-        .map(|r| json!({"rule": r.name(model), "points": r.points}))
-        .collect();
     ScoreRow {
         model_version: version,
         lead_id: lead_id.to_owned(),
         total: s.total,
         fit: s.fit,
         engagement: s.engagement,
-        groups: Json::Object(groups).to_string(),
+        groups: groups_json(model, s).to_string(),
         bant: i64::from(s.bant),
         cell: s.cell().to_string(),
         hot: s.hot,
@@ -84,7 +95,7 @@ pub fn score_row(model: &Model, version: i64, lead_id: &str, s: &LeadScore) -> S
         email_quality: s.email.as_str().to_owned(),
         last_activity: s.last_activity.map(|t| t.0),
         events: i64::from(s.events),
-        reasons: Json::Array(reasons).to_string(),
+        reasons: reasons_json(model, s).to_string(),
         scored_at: s.as_of.0,
     }
 }

@@ -372,10 +372,12 @@ impl Task {
                 self.fire(&rescored, &why, default_cause, &mut fired);
             }
         }
-        // A lead scored twice keeps its last row.
-        let mut seen = FxHashSet::default();
-        rows.reverse();
-        rows.retain(|r: &ScoreRow| seen.insert(r.lead_id.clone()));
+        if round > 0 {
+            // A lead scored twice keeps its last row.
+            let mut seen = FxHashSet::default();
+            rows.reverse();
+            rows.retain(|r: &ScoreRow| seen.insert(r.lead_id.clone()));
+        }
         tx.put_scores(&rows).await?;
         tx.add_history(&history).await?;
         let now = now_ms();

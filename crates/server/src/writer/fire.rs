@@ -236,17 +236,6 @@ fn payload(
     s: &LeadScore,
     cause: &str,
 ) -> serde_json::Value {
-    let groups: serde_json::Map<String, serde_json::Value> = model
-        .groups
-        .iter()
-        .zip(&s.groups)
-        .map(|(g, v)| (g.name.to_string(), json!(v)))
-        .collect();
-    let reasons: Vec<_> = s
-        .reasons
-        .iter()
-        .map(|r| json!({"rule": r.name(model), "points": r.points}))
-        .collect();
     json!({
         "type": "trigger.fired",
         "delivery_id": delivery_id,
@@ -264,13 +253,13 @@ fn payload(
             "total": s.total,
             "fit": s.fit,
             "engagement": s.engagement,
-            "groups": groups,
+            "groups": crate::runtime::rows::groups_json(model, s),
             "cell": s.cell(),
             "hot": s.hot,
             "stage": s.stage_name(model),
             "bant": s.bant,
             "email_quality": s.email.as_str(),
         },
-        "reasons": reasons,
+        "reasons": crate::runtime::rows::reasons_json(model, s),
     })
 }

@@ -1,0 +1,36 @@
+//! Making a model file ready to score with: compile it and attach the
+//! trained model its `[predictive]` section names, read from the store.
+
+use leadscore_core::model::Model;
+use leadscore_ml::train::Trained;
+use leadscore_store::{Store, StoreError};
+use std::sync::Arc;
+
+/// Why a model file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PrepareError {
+    /// It does not compile, or names a trained model that is not stored.
+    #[error("{0}")]
+    Invalid(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Compiles `source` and attaches its trained model.
+pub async fn prepare(store: &dyn Store, source: &str) -> Result<Model, PrepareError> {
+    let model = Model::from_toml(source).map_err(|e| PrepareError::Invalid(e.to_string()))?;
+    let Some(version) = model.predictive.clone() else {
+        return Ok(model);
+    };
+    let row = store.predictor(&version).await?.ok_or_else(|| {
+        PrepareError::Invalid(format!(
+            "[predictive]: no trained model {version}; train one with POST /api/train or list them with GET /api/predictors"
+        ))
+    })?;
+    let trained: Trained = serde_json::from_str(&row.body).map_err(|e| StoreError::Corrupt {
+        what: "trained model",
+        detail: format!("{version}: {e}"),
+    })?;
+    Ok(model.with_predictor(Arc::new(trained)))
+}
