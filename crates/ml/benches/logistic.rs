@@ -10,7 +10,8 @@ use leadscore_ml::table::{Table, TableSpec};
 use linfa::prelude::*;
 use std::hint::black_box;
 
-fn data() -> (Vec<f64>, usize, Vec<bool>) {
+/// X Education, all columns but the id-like `Lead Number`.
+fn x_education() -> Table {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/datasets/x-education/leads.csv");
     let spec = TableSpec {
@@ -20,7 +21,11 @@ fn data() -> (Vec<f64>, usize, Vec<bool>) {
         not_answered: vec!["Select".into()],
         ..TableSpec::default()
     };
-    let t = Table::from_csv(std::fs::File::open(dir).unwrap(), &spec).unwrap();
+    Table::from_csv(std::fs::File::open(dir).unwrap(), &spec).unwrap()
+}
+
+fn data() -> (Vec<f64>, usize, Vec<bool>) {
+    let t = x_education();
     let rows: Vec<usize> = (0..t.rows()).filter(|i| i % 5 != 0).collect();
     let train = t.select(&rows);
     let enc = Encoder::fit(&train, Style::Indicators);
@@ -56,16 +61,7 @@ fn logistic(c: &mut Criterion) {
 fn live_probability(c: &mut Criterion) {
     use leadscore_core::model::Predictor;
     use leadscore_ml::train::{Kind, Options, train};
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/datasets/x-education/leads.csv");
-    let spec = TableSpec {
-        id: Some("Prospect ID".into()),
-        outcome: "Converted".into(),
-        exclude: vec!["Lead Number".into()],
-        not_answered: vec!["Select".into()],
-        ..TableSpec::default()
-    };
-    let t = Table::from_csv(std::fs::File::open(dir).unwrap(), &spec).unwrap();
+    let t = x_education();
     let mut p = leadscore_core::Profile::new("lead");
     for (k, v) in [
         ("Lead Origin", "Lead Add Form"),

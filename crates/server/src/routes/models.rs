@@ -106,6 +106,19 @@ pub struct Activation {
     pub jobs: String,
 }
 
+/// A stored model version, compiled with its trained model attached.
+async fn stored(state: &AppState, version: i64) -> Result<Loaded, ApiError> {
+    let m = state
+        .store
+        .model(version)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("model version {version}")))?;
+    Ok(Loaded {
+        model: Arc::new(prepare(state.store.as_ref(), &m.source).await?),
+        version,
+    })
+}
+
 /// Activates a model version: every lead is rescored in the background;
 /// reads serve the previous scores until the switch.
 #[utoipa::path(post, path = "/api/models/{version}/activate", tag = "models",
@@ -119,19 +132,8 @@ pub async fn activate(
     Path(version): Path<i64>,
 ) -> Result<(StatusCode, Json<Activation>), ApiError> {
     state.keys.require(&headers, Role::Admin).await?;
-    let m = state
-        .store
-        .model(version)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("model version {version}")))?;
-    let model = prepare(state.store.as_ref(), &m.source).await?;
-    state
-        .writer
-        .activate(Loaded {
-            model: Arc::new(model),
-            version,
-        })
-        .await?;
+    let model = stored(&state, version).await?;
+    state.writer.activate(model).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(Activation {
@@ -156,15 +158,7 @@ pub async fn preview(
     Path(version): Path<i64>,
 ) -> Result<(StatusCode, Json<crate::routes::transfer::Started>), ApiError> {
     state.keys.require(&headers, Role::Read).await?;
-    let m = state
-        .store
-        .model(version)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("model version {version}")))?;
-    let candidate = Loaded {
-        model: Arc::new(prepare(state.store.as_ref(), &m.source).await?),
-        version,
-    };
+    let candidate = stored(&state, version).await?;
     let job = state.jobs.start("preview", Some(version));
     let id = job.id();
     let (store, active) = (Arc::clone(&state.store), state.active().version);
