@@ -25,18 +25,15 @@ pub struct BacktestArgs {
     /// Also report what a line at this total would have meant.
     #[arg(long)]
     pub threshold: Option<f64>,
+    /// The trained model (JSON) a model file's `[predictive]` section names.
+    #[arg(long)]
+    pub predictor: Option<PathBuf>,
     /// The data and the hold-out.
     #[command(flatten)]
     pub data: DataArgs,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
-}
-
-fn read_model(path: &PathBuf) -> Result<Model> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    Model::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 fn print(report: &Report) {
@@ -76,6 +73,8 @@ fn print(report: &Report) {
                 l.line.clone(),
                 l.leads.to_string(),
                 format!("{:.1}%", l.share * 100.0),
+                l.per_week
+                    .map_or_else(|| "-".to_owned(), |w| format!("{w:.1}")),
                 format!("{:.1}%", l.conversion * 100.0),
                 format!("{:.1}%", l.caught * 100.0),
             ]);
@@ -92,13 +91,18 @@ fn print(report: &Report) {
 
 /// Runs `leadscore backtest`.
 pub fn run(args: BacktestArgs) -> Result<()> {
-    let mut models = vec![read_model(&args.model)?];
+    let attach = |m: Model| {
+        // Only a model that names a trained one takes it.
+        let p = args.predictor.as_deref().filter(|_| m.predictive.is_some());
+        crate::score::attach_predictor(m, p)
+    };
+    let mut models = vec![attach(crate::score::load_model(&args.model)?)?];
     if let Some(c) = &args.compare {
-        models.push(read_model(c)?);
+        models.push(attach(crate::score::load_model(c)?)?);
     }
     let d = load(&args.data, true)?;
     let refs: Vec<&Model> = models.iter().collect();
-    let report = run_models(&refs, &d, args.threshold);
+    let report = run_models(&refs, &d, args.threshold, args.data.time_column.as_deref());
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -32,6 +32,10 @@ pub struct Inputs {
     /// Report bad rows and go on, instead of stopping.
     #[arg(long)]
     pub skip_invalid: bool,
+    /// The trained model (JSON from `leadscore train --out`) the model
+    /// file's `[predictive]` section names.
+    #[arg(long)]
+    pub predictor: Option<PathBuf>,
 }
 
 /// `leadscore score`
@@ -70,8 +74,36 @@ pub fn load_model(path: &Path) -> Result<Model> {
     Model::from_toml(&src).map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 
+/// Attaches the trained model a model file names, from `predictor`; a
+/// model that names one cannot score without it.
+pub fn attach_predictor(model: Model, predictor: Option<&Path>) -> Result<Model> {
+    let Some(version) = model.predictive.clone() else {
+        if predictor.is_some() {
+            bail!("--predictor is given, but the model file has no [predictive] section");
+        }
+        return Ok(model);
+    };
+    let Some(path) = predictor else {
+        bail!(
+            "the model names trained model {version} ([predictive]); pass it with --predictor FILE"
+        );
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read trained model {}", path.display()))?;
+    let trained: leadscore_ml::train::Trained = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a trained model file", path.display()))?;
+    if trained.version != version.as_str() {
+        bail!(
+            "{} holds trained model {}, but the model file names {version}",
+            path.display(),
+            trained.version
+        );
+    }
+    Ok(model.with_predictor(std::sync::Arc::new(trained)))
+}
+
 fn load(inputs: &Inputs) -> Result<(Model, Dataset, Timestamp)> {
-    let model = load_model(&inputs.model)?;
+    let model = attach_predictor(load_model(&inputs.model)?, inputs.predictor.as_deref())?;
     if inputs.leads.is_none() && inputs.events.is_none() {
         bail!("nothing to score: give --leads, --events or both");
     }

@@ -148,3 +148,93 @@ fn bad_input_names_what_is_wrong() {
         "{err}"
     );
 }
+
+#[test]
+fn backtest_counts_mqls_per_week_from_a_time_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("leads.csv");
+    let mut text = String::from("id,created,source,won\n");
+    // 40 leads over four weeks; referrals usually win.
+    for i in 0..40 {
+        let source = if i % 2 == 0 { "referral" } else { "ads" };
+        let won = u8::from(i % 2 == 0 && i % 8 != 0);
+        text += &format!("l{i},2026-03-{:02},{source},{won}\n", 1 + i * 28 / 40);
+    }
+    std::fs::write(&csv, text).unwrap();
+    let model = dir.path().join("m.toml");
+    std::fs::write(
+        &model,
+        "[model]\nname = \"w\"\nversion = 1\n\n[[fit]]\nname = \"Referral\"\nwhen = 'source == \"referral\"'\npoints = 30\n\n[[stages]]\nname = \"mql\"\nwhen = \"fit >= 30\"\n",
+    )
+    .unwrap();
+    let (ok, out, err) = leadscore(&[
+        "backtest",
+        "--model",
+        model.to_str().unwrap(),
+        "--data",
+        csv.to_str().unwrap(),
+        "--outcome",
+        "won",
+        "--id",
+        "id",
+        "--exclude",
+        "created",
+        "--time-column",
+        "created",
+        "--test-share",
+        "0.5",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let r: Value = serde_json::from_str(&out).unwrap();
+    let line = &r["models"][0]["lines"][0];
+    assert_eq!(line["line"], "stage mql");
+    let per_week = line["per_week"].as_f64().unwrap();
+    let leads = line["leads"].as_f64().unwrap();
+    assert!(per_week > 0.0 && per_week < leads, "{line}");
+}
+
+#[test]
+fn a_rule_model_uses_a_trained_probability_with_predictor() {
+    let dir = tempfile::tempdir().unwrap();
+    let trained = dir.path().join("trained.json");
+    let report = run_json("train", &["--out", trained.to_str().unwrap()]);
+    let version = report["version"].as_str().unwrap();
+    let model = dir.path().join("m.toml");
+    std::fs::write(
+        &model,
+        format!(
+            "[model]\nname = \"p\"\nversion = 1\n\n[predictive]\nmodel = \"{version}\"\n\n\
+             [[fit]]\nname = \"Likely\"\nwhen = \"probability >= 0.5\"\npoints = 50\n\n\
+             [[stages]]\nname = \"mql\"\nwhen = \"fit >= 50\"\n"
+        ),
+    )
+    .unwrap();
+    let r = run_json(
+        "backtest",
+        &[
+            "--model",
+            model.to_str().unwrap(),
+            "--predictor",
+            trained.to_str().unwrap(),
+        ],
+    );
+    // The rule is the trained model's call at 0.5: it ranks well.
+    assert!(
+        r["models"][0]["holdout"]["roc_auc"].as_f64().unwrap() > 0.8,
+        "{r}"
+    );
+    let mql = &r["models"][0]["lines"][0];
+    assert!(mql["conversion"].as_f64().unwrap() > 0.7, "{mql}");
+    // Without the trained model the file cannot be scored.
+    let mut args: Vec<String> = vec![
+        "backtest".into(),
+        "--model".into(),
+        model.to_str().unwrap().into(),
+    ];
+    args.extend(common());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (ok, _, err) = leadscore(&refs);
+    assert!(!ok);
+    assert!(err.contains("pass it with --predictor"), "{err}");
+}

@@ -25,6 +25,9 @@ pub struct Line {
     pub conversion: f64,
     /// Of all converters, the share it caught (recall).
     pub caught: f64,
+    /// Leads past it per week, over the weeks the hold-out leads span
+    /// (when their times are known).
+    pub per_week: Option<f64>,
 }
 
 /// One model's backtest.
@@ -89,17 +92,41 @@ fn line(name: String, hit: impl Iterator<Item = (bool, bool)>) -> Line {
         share: ratio(leads, n),
         conversion: ratio(conv, leads),
         caught: ratio(conv, positives),
+        per_week: None,
+    }
+}
+
+/// The weeks rows span, from their times (at least one week); `None`
+/// without times.
+fn weeks(times: &[Option<i64>], rows: &[usize]) -> Option<f64> {
+    let known: Vec<i64> = rows
+        .iter()
+        .filter_map(|&i| times.get(i).copied().flatten())
+        .collect();
+    let (lo, hi) = (known.iter().min()?, known.iter().max()?);
+    Some(((hi - lo) as f64 / (7.0 * leadscore_core::time::DAY_MS as f64)).max(1.0))
+}
+
+/// A lead's time from a profile attribute: a date or time as text, or Unix
+/// seconds (or milliseconds, for values past the year 5000 in seconds).
+pub fn time_of(profile: &Profile, column: &str) -> Option<i64> {
+    match profile.get(column) {
+        leadscore_core::Value::Str(s) => Timestamp::parse(s).ok().map(|t| t.0),
+        leadscore_core::Value::Num(x) if *x > 1e11 => Some(*x as i64),
+        leadscore_core::Value::Num(x) => Some((*x * 1000.0) as i64),
+        _ => None,
     }
 }
 
 /// Backtests `model` on scored leads: `scores[i]` is row `i`, `y[i]` its
-/// outcome; `train` and `test` split the rows.
+/// outcome, `times[i]` its time if known (empty: no times); `train` and
+/// `test` split the rows.
 pub fn backtest(
     model: &Model,
     scores: &[LeadScore],
     y: &[bool],
-    train: &[usize],
-    test: &[usize],
+    times: &[Option<i64>],
+    (train, test): (&[usize], &[usize]),
     threshold: Option<f64>,
 ) -> Backtest {
     // Calibrate: one feature (the total, scaled), fitted on training rows.
@@ -134,6 +161,11 @@ pub fn backtest(
             format!("total >= {t}"),
             test.iter().map(|&i| (scores[i].total >= t, y[i])),
         ));
+    }
+    if let Some(w) = weeks(times, test) {
+        for l in &mut lines {
+            l.per_week = Some(l.leads as f64 / w);
+        }
     }
     Backtest {
         model: format!("{} {}", model.name, model.version),
@@ -172,9 +204,19 @@ pub struct Report {
     pub preview: Option<Preview>,
 }
 
-/// Backtests `models` (one, or two to compare and preview) on loaded data.
-/// The profiles carry no event history, so they are scored as of the epoch.
-pub fn run_models(models: &[&Model], d: &crate::dataset::Loaded, threshold: Option<f64>) -> Report {
+/// Backtests `models` (one, or two to compare and preview) on loaded data;
+/// with `time_column`, lines are also counted per week. The profiles carry
+/// no event history, so they are scored as of the epoch.
+pub fn run_models(
+    models: &[&Model],
+    d: &crate::dataset::Loaded,
+    threshold: Option<f64>,
+    time_column: Option<&str>,
+) -> Report {
+    let times: Vec<Option<i64>> = match time_column {
+        Some(c) => d.profiles.iter().map(|p| time_of(p, c)).collect(),
+        None => Vec::new(),
+    };
     let scores: Vec<_> = models
         .iter()
         .map(|m| score_all(m, &d.profiles, Timestamp(0)))
@@ -182,12 +224,47 @@ pub fn run_models(models: &[&Model], d: &crate::dataset::Loaded, threshold: Opti
     let backtests = models
         .iter()
         .zip(&scores)
-        .map(|(m, s)| backtest(m, s, &d.table.y, &d.split.train, &d.split.test, threshold))
+        .map(|(m, s)| {
+            backtest(
+                m,
+                s,
+                &d.table.y,
+                &times,
+                (&d.split.train, &d.split.test),
+                threshold,
+            )
+        })
         .collect();
     let preview =
         (models.len() == 2).then(|| preview(models[0], &scores[0], models[1], &scores[1]));
     Report {
         models: backtests,
         preview,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_count_per_week_over_the_span_of_the_hold_out() {
+        let day = leadscore_core::time::DAY_MS;
+        let times: Vec<Option<i64>> = (0..10).map(|i| Some(i * 3 * day)).collect();
+        // Rows 0..10 span 27 days: 27/7 weeks.
+        let w = weeks(&times, &(0..10).collect::<Vec<_>>()).unwrap();
+        assert!((w - 27.0 / 7.0).abs() < 1e-9);
+        assert_eq!(weeks(&[], &[0, 1]), None);
+        assert_eq!(
+            weeks(&[Some(0), Some(day)], &[0, 1]),
+            Some(1.0),
+            "at least a week"
+        );
+        let mut p = Profile::new("a");
+        p.attributes.insert(
+            "created".into(),
+            leadscore_core::Value::Str("2026-03-12".into()),
+        );
+        assert!(time_of(&p, "created").is_some());
     }
 }

@@ -190,7 +190,7 @@ pub fn suggest_model(
     let model = Model::from_toml(&toml)
         .map_err(|e| format!("the suggested model does not compile (a bug): {e}"))?;
     Ok(Suggested {
-        report: run_models(&[&model], d, None),
+        report: run_models(&[&model], d, None, None),
         rules: rules.matches("[[fit]]").count(),
         line,
         toml,

@@ -302,10 +302,16 @@ pub async fn post_backtest(
         Some(v) => Some(rule_model(&state, v, "compare").await?),
         None => None,
     };
+    let time_column = data.time_column.clone();
     job(&state, "backtest", body, &data, true, move |d, _| {
         let models: Vec<&Model> = std::iter::once(&first).chain(second.as_ref()).collect();
-        serde_json::to_value(leadscore_ml::backtest::run_models(&models, &d, p.threshold))
-            .map_err(|e| e.to_string())
+        serde_json::to_value(leadscore_ml::backtest::run_models(
+            &models,
+            &d,
+            p.threshold,
+            time_column.as_deref(),
+        ))
+        .map_err(|e| e.to_string())
     })
     .await
 }
