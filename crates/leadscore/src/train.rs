@@ -5,11 +5,8 @@ use crate::dataset::{DataArgs, load};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use comfy_table::Table as TextTable;
-use leadscore_ml::metrics::Metrics;
-use leadscore_ml::train::{self, Kind, Learned, Options, Trained};
-use serde::Serialize;
+use leadscore_ml::train::{Kind, Options, Report, Trained, train_and_evaluate};
 use std::path::PathBuf;
-use std::time::Instant;
 
 /// Which learner, on the command line.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -50,34 +47,9 @@ pub struct TrainArgs {
     pub json: bool,
 }
 
-/// What training reports.
-#[derive(Debug, Serialize)]
-pub struct Report {
-    /// Model version (content hash).
-    pub version: String,
-    /// Learner.
-    pub kind: &'static str,
-    /// Rows read, and rows equal to an earlier one apart from the id.
-    pub rows: usize,
-    /// Duplicate rows.
-    pub duplicate_rows: usize,
-    /// Features after encoding.
-    pub features: usize,
-    /// Training rows.
-    pub train_rows: usize,
-    /// Wall time of the fit alone (ms).
-    pub fit_ms: f64,
-    /// Hold-out metrics.
-    pub holdout: Metrics,
-    /// The largest logistic coefficients (log-odds per unit), largest first.
-    pub top_coefficients: Vec<(String, f64)>,
-}
-
 /// Reads, splits, trains and evaluates.
 pub fn run_training(args: &TrainArgs) -> Result<(Trained, Report)> {
     let loaded = load(&args.data, false)?;
-    let (table, split) = (&loaded.table, &loaded.split);
-    let (train_table, test_table) = (table.select(&split.train), table.select(&split.test));
     let kind = match args.kind {
         KindArg::Logistic => Kind::Logistic,
         KindArg::Gbt => Kind::Gbt,
@@ -91,35 +63,7 @@ pub fn run_training(args: &TrainArgs) -> Result<(Trained, Report)> {
         not_answered: args.data.not_answered.clone(),
         ..Options::new(kind)
     };
-    let started = Instant::now();
-    let model = train::train(&train_table, &options)?;
-    let fit_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let holdout = model.evaluate(&test_table)?;
-    let top_coefficients = match &model.learned {
-        Learned::Logistic { coefficients, .. } => {
-            let mut c: Vec<(String, f64)> = model
-                .encoder
-                .names()
-                .into_iter()
-                .zip(coefficients.iter().copied())
-                .collect();
-            c.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
-            c.truncate(15);
-            c
-        }
-        Learned::Gbt { .. } => Vec::new(),
-    };
-    let report = Report {
-        version: model.version.clone(),
-        kind: kind.as_str(),
-        rows: table.rows(),
-        duplicate_rows: table.duplicate_rows,
-        features: model.encoder.width(),
-        train_rows: split.train.len(),
-        fit_ms,
-        holdout,
-        top_coefficients,
-    };
+    let (model, report) = train_and_evaluate(&loaded, &options)?;
     Ok((model, report))
 }
 

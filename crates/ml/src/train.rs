@@ -397,6 +397,69 @@ impl Trained {
     }
 }
 
+/// What training on a data set reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Model version (content hash).
+    pub version: String,
+    /// Learner.
+    pub kind: &'static str,
+    /// Rows read.
+    pub rows: usize,
+    /// Rows equal to an earlier one apart from the id.
+    pub duplicate_rows: usize,
+    /// Features after encoding.
+    pub features: usize,
+    /// Training rows.
+    pub train_rows: usize,
+    /// Wall time of the fit, feature encoding included (ms).
+    pub fit_ms: f64,
+    /// Hold-out metrics.
+    pub holdout: Metrics,
+    /// The largest logistic coefficients (log-odds per unit), largest first.
+    pub top_coefficients: Vec<(String, f64)>,
+}
+
+/// Coefficients listed in a report.
+const TOP_COEFFICIENTS: usize = 15;
+
+/// Trains on the training rows of `d` and evaluates on its hold-out rows.
+pub fn train_and_evaluate(
+    d: &crate::dataset::Loaded,
+    options: &Options,
+) -> Result<(Trained, Report), TrainError> {
+    let started = std::time::Instant::now();
+    let model = train(&d.table.select(&d.split.train), options)?;
+    let fit_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let holdout = model.evaluate(&d.table.select(&d.split.test))?;
+    let top_coefficients = match &model.learned {
+        Learned::Logistic { coefficients, .. } => {
+            let mut c: Vec<(String, f64)> = model
+                .encoder
+                .names()
+                .into_iter()
+                .zip(coefficients.iter().copied())
+                .collect();
+            c.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+            c.truncate(TOP_COEFFICIENTS);
+            c
+        }
+        Learned::Gbt { .. } => Vec::new(),
+    };
+    let report = Report {
+        version: model.version.clone(),
+        kind: options.kind.as_str(),
+        rows: d.table.rows(),
+        duplicate_rows: d.table.duplicate_rows,
+        features: model.encoder.width(),
+        train_rows: d.split.train.len(),
+        fit_ms,
+        holdout,
+        top_coefficients,
+    };
+    Ok((model, report))
+}
+
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
@@ -429,11 +492,16 @@ impl Trained {
         }
     }
 
+    /// A live profile's value of every encoder column.
+    fn cells_of(&self, profile: &leadscore_core::Profile) -> Vec<Cell> {
+        (0..self.encoder.columns.len())
+            .map(|i| self.cell_of(profile, i))
+            .collect()
+    }
+
     /// The features that pushed a live profile's probability most.
     pub fn profile_factors(&self, profile: &leadscore_core::Profile, top: usize) -> Vec<Factor> {
-        let cells: Vec<Cell> = (0..self.encoder.columns.len())
-            .map(|i| self.cell_of(profile, i))
-            .collect();
+        let cells = self.cells_of(profile);
         self.factors(|i| &cells[i], top)
     }
 }
@@ -444,9 +512,7 @@ impl leadscore_core::model::Predictor for Trained {
     }
 
     fn probability(&self, profile: &leadscore_core::Profile) -> f64 {
-        let cells: Vec<Cell> = (0..self.encoder.columns.len())
-            .map(|i| self.cell_of(profile, i))
-            .collect();
+        let cells = self.cells_of(profile);
         self.predict_row(|i| &cells[i]).unwrap_or(f64::NAN)
     }
 

@@ -3,7 +3,7 @@
 //! implies (sales status, a manual stage, BANT answers) in one transaction,
 //! so the lead is re-scored and its history says who changed it.
 
-use super::transfer::{CHUNK, Started, Tally, body_text};
+use super::transfer::{CHUNK, Started, Tally, body_text, send_profiles};
 use crate::app::AppState;
 use crate::auth::Role;
 use crate::clock::now_ms;
@@ -326,15 +326,10 @@ pub async fn import(
                 Ok(u) => chunk.push(u),
                 Err((field, message)) => t.reject(line, field.as_deref(), message),
             }
-            if chunk.len() == CHUNK || n + 1 == total {
-                let batch = std::mem::take(&mut chunk);
-                let count = batch.len();
-                if let Err(e) = state.writer.update_profiles(batch).await {
-                    t.job.fail(&format!("storing failed: {e}"));
-                    return;
-                }
-                t.accepted += count;
-                t.report(n as u64 + 1);
+            if (chunk.len() == CHUNK || n + 1 == total)
+                && !send_profiles(&state, &mut chunk, &mut t, n as u64 + 1).await
+            {
+                return;
             }
         }
         t.report(total as u64);
@@ -401,10 +396,13 @@ async fn row(
     if lead.is_empty() {
         return Err((Some("lead_id".to_owned()), "expected a lead id".to_owned()));
     }
-    match state.store.lead(&lead).await {
-        Ok(Some(_)) => {}
-        Ok(None) => return Err((Some("lead_id".to_owned()), format!("no lead {lead}"))),
-        Err(e) => return Err((None, format!("cannot read lead {lead}: {e}"))),
+    // A lead seen earlier in the file was checked then.
+    if !contacts.contains_key(&lead) {
+        match state.store.lead(&lead).await {
+            Ok(Some(_)) => {}
+            Ok(None) => return Err((Some("lead_id".to_owned()), format!("no lead {lead}"))),
+            Err(e) => return Err((None, format!("cannot read lead {lead}: {e}"))),
+        }
     }
     if !answers.is_empty() {
         body.answers = Some(answers);

@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use leadscore_core::model::Model;
 use leadscore_ml::dataset::{Loaded, SplitSpec, load};
 use leadscore_ml::table::TableSpec;
-use leadscore_ml::train::{Kind, Options, train};
+use leadscore_ml::train::{Kind, Options, train_and_evaluate};
 use leadscore_store::PredictorRow;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -164,30 +164,13 @@ pub async fn post_train(
     let store = std::sync::Arc::clone(&state.store);
     let handle = tokio::runtime::Handle::current();
     job(&state, "train", body, &data, false, move |d, _| {
-        let started = std::time::Instant::now();
-        let model = train(
-            &d.table.select(&d.split.train),
-            &Options {
-                seed,
-                not_answered,
-                ..Options::new(kind)
-            },
-        )
-        .map_err(|e| e.to_string())?;
-        let fit_ms = started.elapsed().as_secs_f64() * 1000.0;
-        let holdout = model
-            .evaluate(&d.table.select(&d.split.test))
-            .map_err(|e| e.to_string())?;
-        let report = json!({
-            "version": model.version,
-            "kind": kind.as_str(),
-            "rows": d.table.rows(),
-            "duplicate_rows": d.table.duplicate_rows,
-            "train_rows": d.split.train.len(),
-            "features": model.encoder.width(),
-            "fit_ms": fit_ms,
-            "holdout": holdout,
-        });
+        let options = Options {
+            seed,
+            not_answered,
+            ..Options::new(kind)
+        };
+        let (model, report) = train_and_evaluate(&d, &options).map_err(|e| e.to_string())?;
+        let report = serde_json::to_value(&report).map_err(|e| e.to_string())?;
         let row = PredictorRow {
             version: model.version.clone(),
             kind: kind.as_str().to_owned(),

@@ -148,6 +148,25 @@ async fn send(state: &AppState, chunk: &mut Vec<leadscore_core::Event>, t: &mut 
     }
 }
 
+/// Stores a chunk of profile changes (emptying it) and reports progress;
+/// false, with the job failed, if storing failed.
+pub(super) async fn send_profiles(
+    state: &AppState,
+    chunk: &mut Vec<ProfileUpdate>,
+    t: &mut Tally,
+    done: u64,
+) -> bool {
+    let batch = std::mem::take(chunk);
+    let count = batch.len();
+    if let Err(e) = state.writer.update_profiles(batch).await {
+        t.job.fail(&format!("storing failed: {e}"));
+        return false;
+    }
+    t.accepted += count;
+    t.report(done);
+    true
+}
+
 /// Imports lead profiles from CSV with a header row; the id column is `id`
 /// (or `lead_id`, `user_id`, `email`...). Bad rows are reported by line.
 #[utoipa::path(post, path = "/api/import/leads", tag = "import",
@@ -194,15 +213,10 @@ pub async fn import_leads(
                 }),
                 Err(message) => t.reject(line, None, message),
             }
-            if chunk.len() == CHUNK || n + 1 == t.lines as usize {
-                let batch = std::mem::take(&mut chunk);
-                let count = batch.len();
-                if let Err(e) = state.writer.update_profiles(batch).await {
-                    t.job.fail(&format!("storing failed: {e}"));
-                    return;
-                }
-                t.accepted += count;
-                t.report(n as u64 + 1);
+            if (chunk.len() == CHUNK || n + 1 == t.lines as usize)
+                && !send_profiles(&state, &mut chunk, &mut t, n as u64 + 1).await
+            {
+                return;
             }
         }
         t.report(t.lines);
