@@ -11,6 +11,7 @@ pub mod models;
 pub mod offers;
 pub mod ops;
 pub mod segment;
+pub mod snippet;
 pub mod transfer;
 pub mod webhooks;
 
@@ -162,6 +163,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(segment::alias))
         .routes(routes!(segment::batch))
         .routes(routes!(offers::get))
+        .routes(routes!(snippet::get))
         .routes(routes!(leads::list))
         .routes(routes!(leads::get, leads::put, leads::erase))
         .routes(routes!(feedback::post, feedback::list))
