@@ -2,10 +2,13 @@
 //! backtests: the feature table, the hold-out split and, for rule models,
 //! every row as a lead profile. Used by the command line and the API alike.
 
+use crate::behaviour::Vocabulary;
+use crate::history::{self, BehaviourSummary, CutOff, Feedback};
 use crate::split::{self, Split};
 use crate::table::{Table, TableError, TableSpec};
-use leadscore_core::Profile;
+use leadscore_core::dataset::Dataset;
 use leadscore_core::import::ProfileColumns;
+use leadscore_core::{Event, Profile, Timestamp};
 
 /// How rows are held out.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +40,20 @@ pub struct Loaded {
     pub split: Split,
     /// Each row as a lead profile (every column an attribute), when asked for.
     pub profiles: Vec<Profile>,
+    /// The behaviour columns joined to the table, when events were given.
+    pub behaviour: Option<(Vocabulary, BehaviourSummary)>,
+}
+
+/// Events to describe each row's lead with, as of a cut-off.
+#[derive(Debug, Clone)]
+pub struct Behaviour {
+    /// Segment events of the leads (and anonymous visitors), stitched to
+    /// the rows' ids the way `leadscore score` stitches them.
+    pub events: Vec<Event>,
+    /// The moment each lead is described at.
+    pub cutoff: CutOff,
+    /// Sales feedback: no lead is described after its first feedback.
+    pub feedback: Vec<Feedback>,
 }
 
 /// Why a data set could not be used.
@@ -78,6 +95,62 @@ pub fn load(
     split: &SplitSpec,
     profiles: bool,
 ) -> Result<Loaded, LoadError> {
+    load_with(csv, spec, split, profiles, None)
+}
+
+/// [`load`], with behaviour columns from `behaviour` joined to the rows by
+/// lead id (see [`history::add_behaviour`]); a cut-off column is read as
+/// a time and left out of the features.
+pub fn load_with(
+    csv: &[u8],
+    spec: &TableSpec,
+    split: &SplitSpec,
+    profiles: bool,
+    behaviour: Option<Behaviour>,
+) -> Result<Loaded, LoadError> {
+    let mut spec = spec.clone();
+    if let Some(Behaviour {
+        cutoff: CutOff::Column(c),
+        ..
+    }) = &behaviour
+    {
+        spec.exclude.push(c.clone());
+    }
+    let mut loaded = load_table(csv, &spec, split, profiles || behaviour.is_some())?;
+    if let Some(b) = behaviour {
+        let rows = std::mem::take(&mut loaded.profiles);
+        let ds = Dataset::assemble(rows.clone(), b.events);
+        let known = history::outcome_known(&b.feedback);
+        let column = match &b.cutoff {
+            CutOff::Column(c) => Some(c.as_str()),
+            _ => None,
+        };
+        let (cutoffs, capped) = history::cutoffs(
+            &loaded.table,
+            &ds,
+            &b.cutoff,
+            |r| column.and_then(|c| crate::backtest::time_of(&rows[r], c).map(Timestamp)),
+            &known,
+        )
+        .map_err(LoadError::Profile)?;
+        let (vocab, mut summary) =
+            history::add_behaviour(&mut loaded.table, &loaded.split, &ds, &cutoffs)
+                .map_err(LoadError::Profile)?;
+        summary.capped_by_outcome = capped;
+        loaded.behaviour = Some((vocab, summary));
+        if profiles {
+            loaded.profiles = rows;
+        }
+    }
+    Ok(loaded)
+}
+
+fn load_table(
+    csv: &[u8],
+    spec: &TableSpec,
+    split: &SplitSpec,
+    profiles: bool,
+) -> Result<Loaded, LoadError> {
     let share_ok = |s: f64| {
         if s > 0.0 && s < 1.0 {
             Ok(())
@@ -108,6 +181,7 @@ pub fn load(
         table,
         split,
         profiles,
+        behaviour: None,
     })
 }
 
