@@ -31,7 +31,8 @@ pub struct DemoArgs {
     /// Score with this model file instead of the built-in B2B example.
     #[arg(long)]
     model: Option<PathBuf>,
-    /// Also write the data set here (leads.csv, events.jsonl, outcomes.csv).
+    /// Also write the data set here (leads.csv, events.jsonl, outcomes.csv,
+    /// and train.csv: the leads with their outcome, for `leadscore train`).
     #[arg(long)]
     out: Option<PathBuf>,
 }
@@ -144,6 +145,16 @@ fn write_dataset(dir: &std::path::Path, data: &synth::SynthData) -> Result<()> {
             .with_context(|| format!("cannot write {}", path.display()))
     };
     export::write_leads(create("leads.csv")?, &data.profiles)?;
+    let with_outcome: Vec<leadscore_core::Profile> = data
+        .profiles
+        .iter()
+        .zip(&data.outcomes)
+        .map(|(p, o)| {
+            p.clone()
+                .with("converted", if o.converted { 1.0 } else { 0.0 })
+        })
+        .collect();
+    export::write_leads(create("train.csv")?, &with_outcome)?;
     export::write_events(create("events.jsonl")?, &data.events)?;
     let mut w = csv::Writer::from_writer(create("outcomes.csv")?);
     w.write_record(["id", "converted", "propensity"])?;

@@ -211,3 +211,63 @@ fn read_profiles(csv: &[u8], id: Option<&str>) -> Result<Vec<Profile>, LoadError
     }
     Ok(out)
 }
+
+/// How to make training data from a history of leads, events and feedback.
+#[derive(Debug, Clone)]
+pub struct HistorySpec {
+    /// Which outcome to learn.
+    pub outcome: history::FeedbackOutcome,
+    /// The moment each lead is described at.
+    pub cutoff: CutOff,
+    /// Profile attributes to leave out, besides the ones feedback writes.
+    pub exclude: Vec<String>,
+    /// Values meaning "not answered".
+    pub not_answered: Vec<String>,
+    /// Share held out, at random, stratified.
+    pub test_share: f64,
+    /// Seed.
+    pub seed: u64,
+}
+
+/// Training data from a history: every lead whose outcome sales reported
+/// (won or lost; accepted or rejected) is a row of its profile attributes
+/// and its behaviour as of its cut-off. The attributes feedback writes
+/// (`sales_status`, a manual `stage`) are left out: they are the outcome.
+pub fn from_history(
+    ds: &Dataset,
+    feedback: &[Feedback],
+    spec: &HistorySpec,
+) -> Result<Loaded, LoadError> {
+    if !(spec.test_share > 0.0 && spec.test_share < 1.0) {
+        return Err(LoadError::Split(format!(
+            "the hold-out share must be between 0 and 1, found {}",
+            spec.test_share
+        )));
+    }
+    let outcomes = spec.outcome.of(feedback);
+    let (rows, y): (Vec<&Profile>, Vec<bool>) = ds
+        .profiles
+        .iter()
+        .filter_map(|p| outcomes.get(&p.id).map(|&y| (p, y)))
+        .unzip();
+    let mut exclude = spec.exclude.clone();
+    exclude.extend(
+        crate::replay::FEEDBACK_ATTRIBUTES
+            .iter()
+            .map(|s| (*s).to_owned()),
+    );
+    let mut table = Table::from_profiles(&rows, y, &exclude, &spec.not_answered)?;
+    let split = split::random(&table, spec.test_share, spec.seed);
+    let known = history::outcome_known(feedback);
+    let (cutoffs, capped) =
+        history::cutoffs(&table, ds, &spec.cutoff, |_| None, &known).map_err(LoadError::Profile)?;
+    let (vocab, mut summary) =
+        history::add_behaviour(&mut table, &split, ds, &cutoffs).map_err(LoadError::Profile)?;
+    summary.capped_by_outcome = capped;
+    Ok(Loaded {
+        table,
+        split,
+        profiles: Vec::new(),
+        behaviour: Some((vocab, summary)),
+    })
+}
