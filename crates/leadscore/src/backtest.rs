@@ -115,6 +115,8 @@ fn print_replay(r: &leadscore_ml::replay::Replay) {
     };
     for (k, line) in first.lines.iter().enumerate() {
         let mut t = TextTable::new();
+        // One line per week keeps half a year readable.
+        t.load_preset(comfy_table::presets::ASCII_MARKDOWN);
         let mut header = vec!["week".to_owned()];
         for m in &r.models {
             header.extend([

@@ -163,7 +163,7 @@ pub struct HistoryParams {
 
 impl HistoryParams {
     /// Whether the data is the server's history.
-    fn from_store(&self) -> Result<bool, ApiError> {
+    fn reads_store(&self) -> Result<bool, ApiError> {
         match self.source.as_deref().unwrap_or("csv") {
             "csv" => Ok(false),
             "store" => Ok(true),
@@ -235,7 +235,7 @@ pub async fn post_train(
     body: Body,
 ) -> Result<(StatusCode, Json<Started>), ApiError> {
     state.keys.require(&headers, Role::Admin).await?;
-    let from_store = h.from_store()?;
+    let from_store = h.reads_store()?;
     let kind = match p.kind.as_deref().unwrap_or("logistic") {
         "logistic" => Kind::Logistic,
         "gbt" => Kind::Gbt,
@@ -396,7 +396,7 @@ pub async fn post_backtest(
     body: Body,
 ) -> Result<(StatusCode, Json<Started>), ApiError> {
     state.keys.require(&headers, Role::Read).await?;
-    let from_store = h.from_store()?;
+    let from_store = h.reads_store()?;
     let first = rule_model(&state, p.model.unwrap_or(state.active().version), "model").await?;
     let second = match p.compare {
         Some(v) => Some(rule_model(&state, v, "compare").await?),
