@@ -135,36 +135,49 @@ fn first_weeks(model: &Model, ds: &Dataset, threshold: Option<f64>) -> Vec<[Opti
     let wanted = [mql.is_some(), threshold.is_some()];
     let done = |f: &[Option<i64>; 2]| (0..2).all(|k| !wanted[k] || f[k].is_some());
     let mut scratch = Scratch::default();
-    let mut check = |lead: usize, state: &LeadState, values: Option<&[f64]>, t: Timestamp| {
-        if done(&first[lead]) {
+    let mut check = |first: &mut [Option<i64>; 2],
+                     profile: &Profile,
+                     state: &LeadState,
+                     values: Option<&[f64]>,
+                     t: Timestamp| {
+        if done(first) {
             return;
         }
-        let s = model.score_with(&mut scratch, &profiles[lead], state, values, t);
+        let s = model.score_with(&mut scratch, profile, state, values, t);
         let passed = [
             mql.is_some_and(|m| s.stage >= m && !model.stages[usize::from(s.stage)].manual),
             threshold.is_some_and(|x| s.total >= x),
         ];
         for k in 0..2 {
-            if passed[k] && first[lead][k].is_none() {
-                first[lead][k] = Some(t.week());
+            if passed[k] && first[k].is_none() {
+                first[k] = Some(t.week());
             }
         }
     };
+    let hits = |s: &LeadState| s.aggregates.iter().map(Vec::len).sum::<usize>();
     for &(t, lead, e) in &order {
         let lead = lead as usize;
+        let before = hits(&states[lead]);
         states[lead].apply(model, &ds.events[e as usize]);
         match ds.lead_account[lead].filter(|_| accounts) {
-            // A contact's event moves the account's signals, so every
-            // contact of the account is scored again.
             Some(a) => {
                 let team = &members[a as usize];
+                // Only an event an aggregate counted can move the account's
+                // signals; then every contact of the account is scored
+                // again, otherwise the lead alone.
+                let moved = hits(&states[lead]) != before;
+                let scored: &[u32] = if moved { team } else { &[lead as u32] };
+                if scored.iter().all(|&m| done(&first[m as usize])) {
+                    continue;
+                }
                 let contacts: Vec<&LeadState> = team.iter().map(|&m| &states[m as usize]).collect();
                 let values = account_values(model, &contacts, t);
-                for &m in team {
-                    check(m as usize, &states[m as usize], Some(&values), t);
+                for &m in scored {
+                    let m = m as usize;
+                    check(&mut first[m], &profiles[m], &states[m], Some(&values), t);
                 }
             }
-            None => check(lead, &states[lead], None, t),
+            None => check(&mut first[lead], &profiles[lead], &states[lead], None, t),
         }
     }
     first

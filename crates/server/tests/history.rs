@@ -144,6 +144,18 @@ async fn training_from_the_store_reads_behaviour_only_up_to_the_first_feedback(b
         "{e}"
     );
     let (status, e) = s
+        .admin(
+            Method::POST,
+            "/api/train?outcome=won&horizon_days=3",
+            "a,won\n1,1\n",
+        )
+        .await;
+    assert_eq!(
+        (status, e["error"]["field"].as_str()),
+        (400, Some("horizon_days")),
+        "{e}"
+    );
+    let (status, e) = s
         .admin(Method::POST, "/api/train?source=disk&outcome=won", "")
         .await;
     assert_eq!(

@@ -165,6 +165,14 @@ impl HistoryParams {
     /// Whether the data is the server's history.
     fn reads_store(&self) -> Result<bool, ApiError> {
         match self.source.as_deref().unwrap_or("csv") {
+            "csv" if self.horizon_days.is_some() || self.as_of.is_some() => Err(ApiError::field(
+                if self.as_of.is_some() {
+                    "as_of"
+                } else {
+                    "horizon_days"
+                },
+                "describes behaviour in the server's history: use it with source=store",
+            )),
             "csv" => Ok(false),
             "store" => Ok(true),
             other => Err(ApiError::field(
