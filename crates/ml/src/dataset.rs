@@ -271,3 +271,78 @@ pub fn from_history(
         behaviour: Some((vocab, summary)),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::FeedbackOutcome;
+    use leadscore_core::time::DAY_MS;
+
+    #[test]
+    fn a_history_gives_rows_of_leads_with_an_outcome_and_no_feedback_attributes() {
+        let day = |d: i64| Timestamp(1_790_000_000_000 + d * DAY_MS);
+        let mut profiles = Vec::new();
+        let mut events = Vec::new();
+        let mut feedback = Vec::new();
+        for i in 0..12 {
+            let id = format!("p{i}");
+            let won = i % 2 == 0;
+            profiles.push(
+                Profile::new(id.as_str())
+                    .with("size", i as f64)
+                    .with("sales_status", if won { "won" } else { "lost" }),
+            );
+            events.push(Event::track(
+                &format!("{id}-a"),
+                &id,
+                "Demo Requested",
+                day(1),
+            ));
+            events.push(Event::track(&format!("{id}-b"), &id, "page", day(30)));
+            feedback.push(Feedback {
+                lead_id: id.as_str().into(),
+                kind: if won { "won" } else { "lost" }.into(),
+                at: day(10),
+            });
+        }
+        profiles.push(Profile::new("unknown").with("size", 3.0));
+        let ds = Dataset::assemble(profiles, events);
+        let spec = HistorySpec {
+            outcome: FeedbackOutcome::Won,
+            cutoff: CutOff::Latest,
+            exclude: Vec::new(),
+            not_answered: Vec::new(),
+            test_share: 0.25,
+            seed: 1,
+        };
+        let d = from_history(&ds, &feedback, &spec).unwrap();
+        assert_eq!(
+            d.table.rows(),
+            12,
+            "the lead without an outcome is left out"
+        );
+        assert_eq!(d.table.y.iter().filter(|y| **y).count(), 6);
+        let names: Vec<&str> = d.table.columns.iter().map(|c| c.name.as_str()).collect();
+        assert!(
+            names.contains(&"size") && !names.contains(&"sales_status"),
+            "{names:?}"
+        );
+        let (vocab, summary) = d.behaviour.unwrap();
+        assert_eq!(summary.capped_by_outcome, 12);
+        assert_eq!(
+            vocab.types,
+            vec!["Demo Requested".to_owned()],
+            "the page came after the outcome"
+        );
+        let e = from_history(
+            &ds,
+            &feedback,
+            &HistorySpec {
+                outcome: FeedbackOutcome::Sql,
+                ..spec
+            },
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("same outcome"), "{e}");
+    }
+}

@@ -135,15 +135,16 @@ fn first_weeks(model: &Model, ds: &Dataset, threshold: Option<f64>) -> Vec<[Opti
     let wanted = [mql.is_some(), threshold.is_some()];
     let done = |f: &[Option<i64>; 2]| (0..2).all(|k| !wanted[k] || f[k].is_some());
     let mut scratch = Scratch::default();
-    let mut check = |first: &mut [Option<i64>; 2],
-                     profile: &Profile,
-                     state: &LeadState,
-                     values: Option<&[f64]>,
-                     t: Timestamp| {
+    let check = |scratch: &mut Scratch,
+                 first: &mut [Option<i64>; 2],
+                 profile: &Profile,
+                 state: &LeadState,
+                 values: Option<&[f64]>,
+                 t: Timestamp| {
         if done(first) {
             return;
         }
-        let s = model.score_with(&mut scratch, profile, state, values, t);
+        let s = model.score_with(scratch, profile, state, values, t);
         let passed = [
             mql.is_some_and(|m| s.stage >= m && !model.stages[usize::from(s.stage)].manual),
             threshold.is_some_and(|x| s.total >= x),
@@ -154,30 +155,51 @@ fn first_weeks(model: &Model, ds: &Dataset, threshold: Option<f64>) -> Vec<[Opti
             }
         }
     };
-    let hits = |s: &LeadState| s.aggregates.iter().map(Vec::len).sum::<usize>();
+    let team_values = |states: &[LeadState], team: &[u32], t: Timestamp| {
+        let contacts: Vec<&LeadState> = team.iter().map(|&m| &states[m as usize]).collect();
+        account_values(model, &contacts, t)
+    };
     for &(t, lead, e) in &order {
         let lead = lead as usize;
-        let before = hits(&states[lead]);
+        let Some(team) = ds.lead_account[lead]
+            .filter(|_| accounts)
+            .map(|a| &members[a as usize])
+        else {
+            states[lead].apply(model, &ds.events[e as usize]);
+            check(
+                &mut scratch,
+                &mut first[lead],
+                &profiles[lead],
+                &states[lead],
+                None,
+                t,
+            );
+            continue;
+        };
+        // A contact's event can move its account's signals and so its
+        // team mates' scores: they are scored again when it did.
+        let mates = team
+            .iter()
+            .any(|&m| m as usize != lead && !done(&first[m as usize]));
+        let before = mates.then(|| team_values(&states, team, t));
         states[lead].apply(model, &ds.events[e as usize]);
-        match ds.lead_account[lead].filter(|_| accounts) {
-            Some(a) => {
-                let team = &members[a as usize];
-                // Only an event an aggregate counted can move the account's
-                // signals; then every contact of the account is scored
-                // again, otherwise the lead alone.
-                let moved = hits(&states[lead]) != before;
-                let scored: &[u32] = if moved { team } else { &[lead as u32] };
-                if scored.iter().all(|&m| done(&first[m as usize])) {
-                    continue;
-                }
-                let contacts: Vec<&LeadState> = team.iter().map(|&m| &states[m as usize]).collect();
-                let values = account_values(model, &contacts, t);
-                for &m in scored {
-                    let m = m as usize;
-                    check(&mut first[m], &profiles[m], &states[m], Some(&values), t);
-                }
+        if !mates && done(&first[lead]) {
+            continue;
+        }
+        let values = team_values(&states, team, t);
+        let moved = before.is_some_and(|b| b != values);
+        for &m in team {
+            let m = m as usize;
+            if m == lead || moved {
+                check(
+                    &mut scratch,
+                    &mut first[m],
+                    &profiles[m],
+                    &states[m],
+                    Some(&values),
+                    t,
+                );
             }
-            None => check(&mut first[lead], &profiles[lead], &states[lead], None, t),
         }
     }
     first
@@ -367,5 +389,41 @@ manual = true
         assert_eq!((t.new, t.sql, t.won), (3, 2, 1));
         assert_eq!(r.models[0].lines[0].weeks[0].week, "2026-03-02");
         assert_eq!(r.models[0].lines[0].weeks[1].sql_rate, None);
+    }
+
+    #[test]
+    fn a_colleague_s_event_can_make_a_lead_an_mql_that_week() {
+        let m = Model::from_toml(
+            r#"
+[model]
+name = "team"
+version = "1"
+
+[[aggregates]]
+name = "team_14d"
+kind = "contacts"
+scope = "account"
+window = "14d"
+
+[[stages]]
+name = "mql"
+when = "account.team_14d >= 2"
+"#,
+        )
+        .unwrap();
+        let monday = Timestamp::parse("2026-03-02T09:00:00Z").unwrap().0;
+        let at = |d: i64| Timestamp(monday + d * DAY_MS);
+        let ev = |i: usize, lead: &str, d: i64| Event::track(&format!("m{i}"), lead, "page", at(d));
+        let profiles = vec![
+            Profile::new("x").with("account", "acme"),
+            Profile::new("y").with("account", "acme"),
+            Profile::new("z").with("account", "other"),
+        ];
+        // x is active in week 1 alone; y joins in week 2, which makes both
+        // MQLs then, though x has no event of its own that week.
+        let ds = Dataset::assemble(profiles, vec![ev(1, "x", 0), ev(2, "z", 1), ev(3, "y", 8)]);
+        let r = replay(&[&m], &ds, &[], None);
+        let news: Vec<usize> = r.models[0].lines[0].weeks.iter().map(|w| w.new).collect();
+        assert_eq!(news, vec![0, 2]);
     }
 }
