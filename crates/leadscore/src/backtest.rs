@@ -4,7 +4,7 @@
 //! from the data with its MQL line placed for a sales capacity or a target
 //! precision.
 
-use crate::dataset::{DataArgs, load};
+use crate::dataset::{BehaviourArgs, DataArgs, load};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use comfy_table::Table as TextTable;
@@ -31,6 +31,16 @@ pub struct BacktestArgs {
     /// The data and the hold-out.
     #[command(flatten)]
     pub data: DataArgs,
+    /// Lead profiles (CSV) to replay with `--events` and `--feedback`.
+    #[arg(long, conflicts_with = "data")]
+    pub leads: Option<PathBuf>,
+    /// The leads file's id column (default: id, lead_id, user_id or userId).
+    #[arg(long)]
+    pub id_column: Option<String>,
+    /// Events and sales feedback: with these, the backtest replays history
+    /// week by week.
+    #[command(flatten)]
+    pub history: BehaviourArgs,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -89,6 +99,76 @@ fn print(report: &Report) {
     }
 }
 
+fn percent(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".to_owned(), |v| format!("{:.1}%", v * 100.0))
+}
+
+/// Prints a replay: per line, every week with each model's new leads and
+/// their SQL and won rates side by side.
+fn print_replay(r: &leadscore_ml::replay::Replay) {
+    println!(
+        "Replayed {} events of {} leads over {} weeks; sales accepted {} and won {} of them.",
+        r.events, r.leads, r.weeks, r.sql_leads, r.won_leads
+    );
+    let Some(first) = r.models.first() else {
+        return;
+    };
+    for (k, line) in first.lines.iter().enumerate() {
+        let mut t = TextTable::new();
+        // One line per week keeps half a year readable.
+        t.load_preset(comfy_table::presets::ASCII_MARKDOWN);
+        let mut header = vec!["week".to_owned()];
+        for m in &r.models {
+            header.extend([
+                format!("{}: new", m.model),
+                "SQL".to_owned(),
+                "won".to_owned(),
+            ]);
+        }
+        t.set_header(header);
+        let rows = line.weeks.iter().chain([&line.total]).enumerate();
+        for (w, week) in rows {
+            let mut row = vec![week.week.clone()];
+            for m in &r.models {
+                let Some(l) = m.lines.get(k) else { continue };
+                let x = l.weeks.get(w).unwrap_or(&l.total);
+                row.extend([x.new.to_string(), percent(x.sql_rate), percent(x.won_rate)]);
+            }
+            t.add_row(row);
+        }
+        let per_week: Vec<String> = r
+            .models
+            .iter()
+            .filter_map(|m| m.lines.get(k))
+            .map(|l| format!("{:.1}", l.per_week))
+            .collect();
+        println!("{} (per week: {})\n{t}", line.line, per_week.join(" vs "));
+    }
+}
+
+/// Replays an event log under the models.
+fn run_replay(args: &BacktestArgs, models: &[&Model]) -> Result<()> {
+    let Some(events) = &args.history.events else {
+        bail!("a replay needs --events");
+    };
+    let profiles = match &args.leads {
+        Some(p) => {
+            crate::input::read_leads(p, args.id_column.as_deref(), crate::input::OnError::Fail)?
+        }
+        None => Vec::new(),
+    };
+    let ds =
+        leadscore_core::dataset::Dataset::assemble(profiles, crate::dataset::read_events(events)?);
+    let feedback = args.history.read_feedback()?;
+    let report = leadscore_ml::replay::replay(models, &ds, &feedback, args.threshold);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_replay(&report);
+    }
+    Ok(())
+}
+
 /// Runs `leadscore backtest`.
 pub fn run(args: BacktestArgs) -> Result<()> {
     let attach = |m: Model| {
@@ -100,8 +180,16 @@ pub fn run(args: BacktestArgs) -> Result<()> {
     if let Some(c) = &args.compare {
         models.push(attach(crate::score::load_model(c)?)?);
     }
-    let d = load(&args.data, true)?;
     let refs: Vec<&Model> = models.iter().collect();
+    if args.history.events.is_some() || args.leads.is_some() {
+        if args.data.data.is_some() {
+            bail!(
+                "--events replays history (with --leads and --feedback); --data backtests a table: give one of them"
+            );
+        }
+        return run_replay(&args, &refs);
+    }
+    let d = load(&args.data, true)?;
     let report = run_models(&refs, &d, args.threshold, args.data.time_column.as_deref());
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -152,7 +240,11 @@ pub fn run_suggest(args: SuggestArgs) -> Result<()> {
         args.scale,
         args.data.not_answered.first().map(String::as_str),
         args.data.seed,
-        &args.data.data.display().to_string(),
+        &args
+            .data
+            .data
+            .as_ref()
+            .map_or_else(String::new, |p| p.display().to_string()),
     )
     .map_err(anyhow::Error::msg)?;
     if let Some(out) = &args.out {

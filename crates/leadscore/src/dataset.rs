@@ -1,12 +1,16 @@
 //! The command-line options that name a CSV of leads with known outcomes
-//! for `train`, `backtest` and `suggest`, read through
+//! for `train`, `backtest` and `suggest`, and the events and sales feedback
+//! behaviour features are computed from, read through
 //! [`leadscore_ml::dataset`].
 
+use crate::input::{self, OnError};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
-use leadscore_ml::dataset::{self, Loaded, SplitSpec, parse_ids};
+use leadscore_core::Timestamp;
+use leadscore_ml::dataset::{self, Behaviour, Loaded, SplitSpec, parse_ids};
+use leadscore_ml::history::{CutOff, Feedback, read_feedback};
 use leadscore_ml::table::TableSpec;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// How to hold rows out, on the command line.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -22,10 +26,10 @@ pub enum SplitArg {
 pub struct DataArgs {
     /// CSV of leads with a header row.
     #[arg(long)]
-    pub data: PathBuf,
+    pub data: Option<PathBuf>,
     /// The outcome column.
     #[arg(long)]
-    pub outcome: String,
+    pub outcome: Option<String>,
     /// Outcome values meaning converted (default: 1, true, yes, won, converted).
     #[arg(long)]
     pub positive: Vec<String>,
@@ -55,12 +59,106 @@ pub struct DataArgs {
     pub seed: u64,
 }
 
+/// Where behaviour features come from, and the moment each lead is
+/// described at.
+#[derive(Debug, Args)]
+pub struct BehaviourArgs {
+    /// Events (Segment JSONL, as `score` reads them): behaviour features
+    /// joined to the rows by lead id.
+    #[arg(long)]
+    pub events: Option<PathBuf>,
+    /// Sales feedback (CSV with `lead_id`, `kind`, `at`, as
+    /// `POST /api/import/feedback` takes it): no lead is described after
+    /// its first feedback.
+    #[arg(long)]
+    pub feedback: Option<PathBuf>,
+    /// Describe every lead as of this time (RFC 3339 or a date).
+    #[arg(long, value_parser = parse_time, conflicts_with_all = ["as_of_column", "horizon_days"])]
+    pub as_of: Option<Timestamp>,
+    /// Describe each lead as of the time in this column of the data.
+    #[arg(long, conflicts_with = "horizon_days")]
+    pub as_of_column: Option<String>,
+    /// Describe each lead this many days after its first event.
+    #[arg(long)]
+    pub horizon_days: Option<u32>,
+}
+
+fn parse_time(s: &str) -> Result<Timestamp, String> {
+    Timestamp::parse(s).map_err(|e| e.to_string())
+}
+
+impl BehaviourArgs {
+    /// The cut-off rule.
+    pub fn cutoff(&self) -> CutOff {
+        match (&self.as_of, &self.as_of_column, self.horizon_days) {
+            (Some(t), _, _) => CutOff::At(*t),
+            (_, Some(c), _) => CutOff::Column(c.clone()),
+            (_, _, Some(n)) => CutOff::HorizonDays(n),
+            _ => CutOff::Latest,
+        }
+    }
+
+    /// The feedback file's rows (none without the option).
+    pub fn read_feedback(&self) -> Result<Vec<Feedback>> {
+        let Some(path) = &self.feedback else {
+            return Ok(Vec::new());
+        };
+        let text = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        read_feedback(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    }
+
+    /// What to join to the data: nothing without `--events`.
+    fn behaviour(&self) -> Result<Option<Behaviour>> {
+        let Some(events) = &self.events else {
+            if self.feedback.is_some()
+                || self.as_of.is_some()
+                || self.as_of_column.is_some()
+                || self.horizon_days.is_some()
+            {
+                bail!(
+                    "--feedback, --as-of, --as-of-column and --horizon-days describe behaviour; give --events too"
+                );
+            }
+            return Ok(None);
+        };
+        Ok(Some(Behaviour {
+            events: read_events(events)?,
+            cutoff: self.cutoff(),
+            feedback: self.read_feedback()?,
+        }))
+    }
+}
+
+/// Reads an events file, stopping at the first bad line.
+pub fn read_events(path: &Path) -> Result<Vec<leadscore_core::Event>> {
+    input::read_events(path, OnError::Fail)
+}
+
 /// Reads the data and splits it; with `profiles`, also reads every row as a
 /// lead profile.
 pub fn load(args: &DataArgs, profiles: bool) -> Result<Loaded> {
+    load_with(args, profiles, None)
+}
+
+/// [`load`] with behaviour features, when `behaviour` names events.
+pub fn load_with(
+    args: &DataArgs,
+    profiles: bool,
+    behaviour: Option<&BehaviourArgs>,
+) -> Result<Loaded> {
+    let Some(data) = &args.data else {
+        bail!("--data is required: the CSV of leads with known outcomes");
+    };
+    let Some(outcome) = &args.outcome else {
+        bail!("--outcome is required: the column of the data that holds the outcome");
+    };
+    let behaviour = match behaviour {
+        Some(b) => b.behaviour()?,
+        None => None,
+    };
     let spec = TableSpec {
         id: args.id.clone(),
-        outcome: args.outcome.clone(),
+        outcome: outcome.clone(),
         positive: args.positive.clone(),
         exclude: args.exclude.clone(),
         not_answered: args.not_answered.clone(),
@@ -84,8 +182,10 @@ pub fn load(args: &DataArgs, profiles: bool) -> Result<Loaded> {
             }
         }
     };
-    let text =
-        std::fs::read(&args.data).with_context(|| format!("reading {}", args.data.display()))?;
-    dataset::load(&text, &spec, &split, profiles)
-        .with_context(|| format!("reading {}", args.data.display()))
+    let text = std::fs::read(data).with_context(|| format!("reading {}", data.display()))?;
+    if behaviour.is_some() && spec.id.is_none() {
+        bail!("behaviour features join events to rows by lead id: give --id");
+    }
+    dataset::load_with(&text, &spec, &split, profiles, behaviour)
+        .with_context(|| format!("reading {}", data.display()))
 }

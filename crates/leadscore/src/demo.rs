@@ -31,7 +31,9 @@ pub struct DemoArgs {
     /// Score with this model file instead of the built-in B2B example.
     #[arg(long)]
     model: Option<PathBuf>,
-    /// Also write the data set here (leads.csv, events.jsonl, outcomes.csv).
+    /// Also write the data set here (leads.csv, events.jsonl, outcomes.csv,
+    /// train.csv: the leads with their outcome, for `leadscore train`, and
+    /// feedback.csv: sales feedback made from the hidden outcomes).
     #[arg(long)]
     out: Option<PathBuf>,
 }
@@ -53,7 +55,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
     let data = synth::generate(&cfg);
     bar.finish_and_clear();
     if let Some(dir) = &args.out {
-        write_dataset(dir, &data)?;
+        write_dataset(dir, &data, cfg.end)?;
     }
     let n_events = data.events.len();
     let outcomes: std::collections::HashMap<_, _> = data
@@ -135,7 +137,16 @@ pub fn run(args: DemoArgs) -> Result<()> {
     Ok(())
 }
 
-fn write_dataset(dir: &std::path::Path, data: &synth::SynthData) -> Result<()> {
+/// Propensities above which a lead that did not buy was still accepted by
+/// sales (and lost), or was at least worth a call (and rejected).
+const ACCEPTED_ABOVE: f64 = 0.2;
+const REJECTED_ABOVE: f64 = 0.1;
+
+fn write_dataset(
+    dir: &std::path::Path,
+    data: &synth::SynthData,
+    end: leadscore_core::Timestamp,
+) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let create = |name: &str| {
         let path = dir.join(name);
@@ -144,6 +155,16 @@ fn write_dataset(dir: &std::path::Path, data: &synth::SynthData) -> Result<()> {
             .with_context(|| format!("cannot write {}", path.display()))
     };
     export::write_leads(create("leads.csv")?, &data.profiles)?;
+    let with_outcome: Vec<leadscore_core::Profile> = data
+        .profiles
+        .iter()
+        .zip(&data.outcomes)
+        .map(|(p, o)| {
+            p.clone()
+                .with("converted", if o.converted { 1.0 } else { 0.0 })
+        })
+        .collect();
+    export::write_leads(create("train.csv")?, &with_outcome)?;
     export::write_events(create("events.jsonl")?, &data.events)?;
     let mut w = csv::Writer::from_writer(create("outcomes.csv")?);
     w.write_record(["id", "converted", "propensity"])?;
@@ -153,6 +174,24 @@ fn write_dataset(dir: &std::path::Path, data: &synth::SynthData) -> Result<()> {
             if o.converted { "1" } else { "0" },
             &format!("{:.4}", o.propensity),
         ])?;
+    }
+    w.flush()?;
+    // What sales would have reported at the end: buyers accepted and won,
+    // other likely buyers accepted and lost, the next ones rejected.
+    let mut w = csv::Writer::from_writer(create("feedback.csv")?);
+    w.write_record(["lead_id", "kind", "at", "reason"])?;
+    let at = end.to_string();
+    for o in &data.outcomes {
+        let id = o.lead_id.as_str();
+        if o.converted {
+            w.write_record([id, "accepted", &at, ""])?;
+            w.write_record([id, "won", &at, ""])?;
+        } else if o.propensity > ACCEPTED_ABOVE {
+            w.write_record([id, "accepted", &at, ""])?;
+            w.write_record([id, "lost", &at, "price"])?;
+        } else if o.propensity > REJECTED_ABOVE {
+            w.write_record([id, "rejected", &at, "not ready"])?;
+        }
     }
     w.flush()?;
     Ok(())

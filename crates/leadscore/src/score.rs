@@ -99,6 +99,9 @@ pub fn attach_predictor(model: Model, predictor: Option<&Path>) -> Result<Model>
             trained.version
         );
     }
+    trained
+        .check_live()
+        .map_err(|e| anyhow!("{}: {e}", path.display()))?;
     Ok(model.with_predictor(std::sync::Arc::new(trained)))
 }
 

@@ -1,7 +1,7 @@
 //! `leadscore train`: learn the probability of conversion from a CSV of leads
 //! with known outcomes, report hold-out metrics, and save the model.
 
-use crate::dataset::{DataArgs, load};
+use crate::dataset::{BehaviourArgs, DataArgs, load_with};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use comfy_table::Table as TextTable;
@@ -23,6 +23,9 @@ pub struct TrainArgs {
     /// The data and the hold-out.
     #[command(flatten)]
     pub data: DataArgs,
+    /// Behaviour features from events.
+    #[command(flatten)]
+    pub behaviour: BehaviourArgs,
     /// Learner.
     #[arg(long, value_enum, default_value = "logistic")]
     pub kind: KindArg,
@@ -49,7 +52,7 @@ pub struct TrainArgs {
 
 /// Reads, splits, trains and evaluates.
 pub fn run_training(args: &TrainArgs) -> Result<(Trained, Report)> {
-    let loaded = load(&args.data, false)?;
+    let loaded = load_with(&args.data, false, Some(&args.behaviour))?;
     let kind = match args.kind {
         KindArg::Logistic => Kind::Logistic,
         KindArg::Gbt => Kind::Gbt,
@@ -79,6 +82,12 @@ pub fn run(args: TrainArgs) -> Result<()> {
         return Ok(());
     }
     let m = &report.holdout;
+    if let Some(b) = &report.behaviour {
+        println!(
+            "behaviour: {} columns ({} event types); {} of {} rows have events before their cut-off, {} cut off at their first feedback",
+            b.columns, b.event_types, b.rows_with_events, report.rows, b.capped_by_outcome
+        );
+    }
     println!(
         "{} model {} on {} rows ({} duplicates), {} features; trained on {} rows in {:.0} ms",
         report.kind,

@@ -2,10 +2,13 @@
 //! backtests: the feature table, the hold-out split and, for rule models,
 //! every row as a lead profile. Used by the command line and the API alike.
 
+use crate::behaviour::Vocabulary;
+use crate::history::{self, BehaviourSummary, CutOff, Feedback};
 use crate::split::{self, Split};
 use crate::table::{Table, TableError, TableSpec};
-use leadscore_core::Profile;
+use leadscore_core::dataset::Dataset;
 use leadscore_core::import::ProfileColumns;
+use leadscore_core::{Event, Profile, Timestamp};
 
 /// How rows are held out.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +40,20 @@ pub struct Loaded {
     pub split: Split,
     /// Each row as a lead profile (every column an attribute), when asked for.
     pub profiles: Vec<Profile>,
+    /// The behaviour columns joined to the table, when events were given.
+    pub behaviour: Option<(Vocabulary, BehaviourSummary)>,
+}
+
+/// Events to describe each row's lead with, as of a cut-off.
+#[derive(Debug, Clone)]
+pub struct Behaviour {
+    /// Segment events of the leads (and anonymous visitors), stitched to
+    /// the rows' ids the way `leadscore score` stitches them.
+    pub events: Vec<Event>,
+    /// The moment each lead is described at.
+    pub cutoff: CutOff,
+    /// Sales feedback: no lead is described after its first feedback.
+    pub feedback: Vec<Feedback>,
 }
 
 /// Why a data set could not be used.
@@ -78,6 +95,62 @@ pub fn load(
     split: &SplitSpec,
     profiles: bool,
 ) -> Result<Loaded, LoadError> {
+    load_with(csv, spec, split, profiles, None)
+}
+
+/// [`load`], with behaviour columns from `behaviour` joined to the rows by
+/// lead id (see [`history::add_behaviour`]); a cut-off column is read as
+/// a time and left out of the features.
+pub fn load_with(
+    csv: &[u8],
+    spec: &TableSpec,
+    split: &SplitSpec,
+    profiles: bool,
+    behaviour: Option<Behaviour>,
+) -> Result<Loaded, LoadError> {
+    let mut spec = spec.clone();
+    if let Some(Behaviour {
+        cutoff: CutOff::Column(c),
+        ..
+    }) = &behaviour
+    {
+        spec.exclude.push(c.clone());
+    }
+    let mut loaded = load_table(csv, &spec, split, profiles || behaviour.is_some())?;
+    if let Some(b) = behaviour {
+        let rows = std::mem::take(&mut loaded.profiles);
+        let ds = Dataset::assemble(rows.clone(), b.events);
+        let known = history::outcome_known(&b.feedback);
+        let column = match &b.cutoff {
+            CutOff::Column(c) => Some(c.as_str()),
+            _ => None,
+        };
+        let (cutoffs, capped) = history::cutoffs(
+            &loaded.table,
+            &ds,
+            &b.cutoff,
+            |r| column.and_then(|c| crate::backtest::time_of(&rows[r], c).map(Timestamp)),
+            &known,
+        )
+        .map_err(LoadError::Profile)?;
+        let (vocab, mut summary) =
+            history::add_behaviour(&mut loaded.table, &loaded.split, &ds, &cutoffs)
+                .map_err(LoadError::Profile)?;
+        summary.capped_by_outcome = capped;
+        loaded.behaviour = Some((vocab, summary));
+        if profiles {
+            loaded.profiles = rows;
+        }
+    }
+    Ok(loaded)
+}
+
+fn load_table(
+    csv: &[u8],
+    spec: &TableSpec,
+    split: &SplitSpec,
+    profiles: bool,
+) -> Result<Loaded, LoadError> {
     let share_ok = |s: f64| {
         if s > 0.0 && s < 1.0 {
             Ok(())
@@ -108,6 +181,7 @@ pub fn load(
         table,
         split,
         profiles,
+        behaviour: None,
     })
 }
 
@@ -136,4 +210,139 @@ fn read_profiles(csv: &[u8], id: Option<&str>) -> Result<Vec<Profile>, LoadError
         );
     }
     Ok(out)
+}
+
+/// How to make training data from a history of leads, events and feedback.
+#[derive(Debug, Clone)]
+pub struct HistorySpec {
+    /// Which outcome to learn.
+    pub outcome: history::FeedbackOutcome,
+    /// The moment each lead is described at.
+    pub cutoff: CutOff,
+    /// Profile attributes to leave out, besides the ones feedback writes.
+    pub exclude: Vec<String>,
+    /// Values meaning "not answered".
+    pub not_answered: Vec<String>,
+    /// Share held out, at random, stratified.
+    pub test_share: f64,
+    /// Seed.
+    pub seed: u64,
+}
+
+/// Training data from a history: every lead whose outcome sales reported
+/// (won or lost; accepted or rejected) is a row of its profile attributes
+/// and its behaviour as of its cut-off. The attributes feedback writes
+/// (`sales_status`, a manual `stage`) are left out: they are the outcome.
+pub fn from_history(
+    ds: &Dataset,
+    feedback: &[Feedback],
+    spec: &HistorySpec,
+) -> Result<Loaded, LoadError> {
+    if !(spec.test_share > 0.0 && spec.test_share < 1.0) {
+        return Err(LoadError::Split(format!(
+            "the hold-out share must be between 0 and 1, found {}",
+            spec.test_share
+        )));
+    }
+    let outcomes = spec.outcome.of(feedback);
+    let (rows, y): (Vec<&Profile>, Vec<bool>) = ds
+        .profiles
+        .iter()
+        .filter_map(|p| outcomes.get(&p.id).map(|&y| (p, y)))
+        .unzip();
+    let mut exclude = spec.exclude.clone();
+    exclude.extend(
+        crate::replay::FEEDBACK_ATTRIBUTES
+            .iter()
+            .map(|s| (*s).to_owned()),
+    );
+    let mut table = Table::from_profiles(&rows, y, &exclude, &spec.not_answered)?;
+    let split = split::random(&table, spec.test_share, spec.seed);
+    let known = history::outcome_known(feedback);
+    let (cutoffs, capped) =
+        history::cutoffs(&table, ds, &spec.cutoff, |_| None, &known).map_err(LoadError::Profile)?;
+    let (vocab, mut summary) =
+        history::add_behaviour(&mut table, &split, ds, &cutoffs).map_err(LoadError::Profile)?;
+    summary.capped_by_outcome = capped;
+    Ok(Loaded {
+        table,
+        split,
+        profiles: Vec::new(),
+        behaviour: Some((vocab, summary)),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::FeedbackOutcome;
+    use leadscore_core::time::DAY_MS;
+
+    #[test]
+    fn a_history_gives_rows_of_leads_with_an_outcome_and_no_feedback_attributes() {
+        let day = |d: i64| Timestamp(1_790_000_000_000 + d * DAY_MS);
+        let mut profiles = Vec::new();
+        let mut events = Vec::new();
+        let mut feedback = Vec::new();
+        for i in 0..12 {
+            let id = format!("p{i}");
+            let won = i % 2 == 0;
+            profiles.push(
+                Profile::new(id.as_str())
+                    .with("size", i as f64)
+                    .with("sales_status", if won { "won" } else { "lost" }),
+            );
+            events.push(Event::track(
+                &format!("{id}-a"),
+                &id,
+                "Demo Requested",
+                day(1),
+            ));
+            events.push(Event::track(&format!("{id}-b"), &id, "page", day(30)));
+            feedback.push(Feedback {
+                lead_id: id.as_str().into(),
+                kind: if won { "won" } else { "lost" }.into(),
+                at: day(10),
+            });
+        }
+        profiles.push(Profile::new("unknown").with("size", 3.0));
+        let ds = Dataset::assemble(profiles, events);
+        let spec = HistorySpec {
+            outcome: FeedbackOutcome::Won,
+            cutoff: CutOff::Latest,
+            exclude: Vec::new(),
+            not_answered: Vec::new(),
+            test_share: 0.25,
+            seed: 1,
+        };
+        let d = from_history(&ds, &feedback, &spec).unwrap();
+        assert_eq!(
+            d.table.rows(),
+            12,
+            "the lead without an outcome is left out"
+        );
+        assert_eq!(d.table.y.iter().filter(|y| **y).count(), 6);
+        let names: Vec<&str> = d.table.columns.iter().map(|c| c.name.as_str()).collect();
+        assert!(
+            names.contains(&"size") && !names.contains(&"sales_status"),
+            "{names:?}"
+        );
+        let (vocab, summary) = d.behaviour.unwrap();
+        assert_eq!(summary.capped_by_outcome, 12);
+        assert_eq!(
+            vocab.types,
+            vec!["Demo Requested".to_owned()],
+            "the page came after the outcome"
+        );
+        let e = from_history(
+            &ds,
+            &feedback,
+            &HistorySpec {
+                outcome: FeedbackOutcome::Sql,
+                ..spec
+            },
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("same outcome"), "{e}");
+    }
 }

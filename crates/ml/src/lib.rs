@@ -1,10 +1,13 @@
 //! Features, training, metrics, backtesting and synthetic data for leadscore.
 
 pub mod backtest;
+pub mod behaviour;
 pub mod dataset;
 pub mod features;
+pub mod history;
 pub mod logistic;
 pub mod metrics;
+pub mod replay;
 pub mod split;
 pub mod suggest;
 pub mod synth;

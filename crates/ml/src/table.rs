@@ -201,6 +201,50 @@ impl Table {
         })
     }
 
+    /// A table of lead profiles (every attribute a column, read as the
+    /// CSV importer reads a cell) with their outcomes; `exclude` names
+    /// attributes to leave out, compared ignoring case.
+    pub fn from_profiles(
+        profiles: &[&leadscore_core::Profile],
+        y: Vec<bool>,
+        exclude: &[String],
+        not_answered: &[String],
+    ) -> Result<Table, TableError> {
+        let positives = y.iter().filter(|v| **v).count();
+        if positives == 0 || positives == y.len() {
+            return Err(TableError::OneClass {
+                positives,
+                rows: y.len(),
+            });
+        }
+        let names: std::collections::BTreeSet<&str> = profiles
+            .iter()
+            .flat_map(|p| p.attributes.keys().map(|k| k.as_str()))
+            .filter(|k| !exclude.iter().any(|x| x.trim().eq_ignore_ascii_case(k)))
+            .collect();
+        let not_answered: Vec<String> = not_answered
+            .iter()
+            .map(|s| s.trim().to_lowercase())
+            .collect();
+        let columns: Vec<Column> = names
+            .into_iter()
+            .map(|name| {
+                let values: Vec<String> = profiles
+                    .iter()
+                    .map(|p| p.get(name).to_string().trim().to_owned())
+                    .collect();
+                column(name, &values, &not_answered)
+            })
+            .collect();
+        let duplicate_rows = duplicates(&columns, &y);
+        Ok(Table {
+            ids: profiles.iter().map(|p| p.id.to_string()).collect(),
+            y,
+            columns,
+            duplicate_rows,
+        })
+    }
+
     /// Number of rows.
     pub fn rows(&self) -> usize {
         self.y.len()

@@ -113,6 +113,10 @@ pub struct Trained {
     pub learned: Learned,
     /// Training rows and converters.
     pub trained_on: (usize, usize),
+    /// The event types of its behaviour features, when it was trained on
+    /// events as well as profile attributes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub behaviour: Option<crate::behaviour::Vocabulary>,
     /// The booster parsed once, for models that score live leads.
     #[serde(skip)]
     booster: BoosterCache,
@@ -203,6 +207,7 @@ pub fn train(train: &Table, options: &Options) -> Result<Trained, TrainError> {
         encoder,
         learned,
         trained_on: (rows, positives),
+        behaviour: None,
         booster: BoosterCache::default(),
     };
     model.version = model.content_hash();
@@ -300,6 +305,20 @@ fn column_major(x: &[f64], rows: usize, width: usize) -> Vec<f64> {
 }
 
 impl Trained {
+    /// Whether live scores can use it: a model trained on behaviour
+    /// features needs them computed for each live lead, and live scoring
+    /// reads profile attributes only, so such a model is refused rather
+    /// than fed missing values.
+    pub fn check_live(&self) -> Result<(), String> {
+        match &self.behaviour {
+            None => Ok(()),
+            Some(_) => Err(format!(
+                "trained model {} uses behaviour features (it was trained with events); live scores read profile attributes only, so train one without events for [predictive]",
+                self.version
+            )),
+        }
+    }
+
     fn parsed_booster(&self) -> Result<std::sync::Arc<GradientBooster>, TrainError> {
         let Learned::Gbt { booster } = &self.learned else {
             return Err(TrainError::Learner("not a boosted model".into()));
@@ -418,6 +437,9 @@ pub struct Report {
     pub holdout: Metrics,
     /// The largest logistic coefficients (log-odds per unit), largest first.
     pub top_coefficients: Vec<(String, f64)>,
+    /// The behaviour features joined to the data, when events were given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub behaviour: Option<crate::history::BehaviourSummary>,
 }
 
 /// Coefficients listed in a report.
@@ -429,7 +451,8 @@ pub fn train_and_evaluate(
     options: &Options,
 ) -> Result<(Trained, Report), TrainError> {
     let started = std::time::Instant::now();
-    let model = train(&d.table.select(&d.split.train), options)?;
+    let mut model = train(&d.table.select(&d.split.train), options)?;
+    model.behaviour = d.behaviour.as_ref().map(|(v, _)| v.clone());
     let fit_ms = started.elapsed().as_secs_f64() * 1000.0;
     let holdout = model.evaluate(&d.table.select(&d.split.test))?;
     let top_coefficients = match &model.learned {
@@ -456,6 +479,7 @@ pub fn train_and_evaluate(
         fit_ms,
         holdout,
         top_coefficients,
+        behaviour: d.behaviour.as_ref().map(|(_, s)| s.clone()),
     };
     Ok((model, report))
 }

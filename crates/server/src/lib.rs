@@ -12,6 +12,7 @@ pub mod deliver;
 pub mod error;
 pub mod explain;
 pub mod funnel;
+pub mod history;
 pub mod jobs;
 pub mod metrics;
 pub mod preview;

@@ -1,7 +1,9 @@
 //! Predictive scoring over the API: train a model from a CSV of leads with
-//! known outcomes, list trained models, backtest and compare stored rule
-//! model versions, and suggest a rule model. Each runs as a job; its result
-//! is the job's detail (`GET /api/jobs/{id}`).
+//! known outcomes or from the server's own history (profiles, behaviour
+//! and sales feedback), list trained models, backtest and compare stored
+//! rule model versions on a CSV or by replaying the history week by week,
+//! and suggest a rule model. Each runs as a job; its result is the job's
+//! detail (`GET /api/jobs/{id}`).
 
 use super::Params;
 use super::transfer::{Started, body_text};
@@ -9,13 +11,18 @@ use crate::app::AppState;
 use crate::auth::Role;
 use crate::clock::now_ms;
 use crate::error::ApiError;
+use crate::history::load_history;
 use crate::jobs::JobHandle;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
+use leadscore_core::Timestamp;
+use leadscore_core::dataset::Dataset;
 use leadscore_core::model::Model;
-use leadscore_ml::dataset::{Loaded, SplitSpec, load};
+use leadscore_ml::dataset::{HistorySpec, Loaded, SplitSpec, from_history, load};
+use leadscore_ml::history::{CutOff, Feedback, FeedbackOutcome};
+use leadscore_ml::replay::replay;
 use leadscore_ml::table::TableSpec;
 use leadscore_ml::train::{Kind, Options, train_and_evaluate};
 use leadscore_store::PredictorRow;
@@ -25,8 +32,9 @@ use serde_json::json;
 /// The data options: which columns mean what, and the hold-out.
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
 pub struct DataParams {
-    /// The outcome column.
-    pub outcome: String,
+    /// The outcome column; with `source=store`, `won` (won against lost)
+    /// or `sql` (accepted against rejected).
+    pub outcome: Option<String>,
     /// The id column.
     pub id: Option<String>,
     /// Outcome values meaning converted, comma-separated (default 1, true,
@@ -56,7 +64,14 @@ fn list(v: &Option<String>) -> Vec<String> {
 }
 
 impl DataParams {
+    fn outcome(&self) -> Result<&str, ApiError> {
+        self.outcome
+            .as_deref()
+            .ok_or_else(|| ApiError::field("outcome", "missing field `outcome`"))
+    }
+
     fn spec(&self) -> Result<(TableSpec, SplitSpec), ApiError> {
+        let outcome = self.outcome()?.to_owned();
         let share = self.test_share.unwrap_or(0.2);
         let split = match self.split.as_deref().unwrap_or("random") {
             "random" => SplitSpec::Random {
@@ -79,7 +94,7 @@ impl DataParams {
         Ok((
             TableSpec {
                 id: self.id.clone(),
-                outcome: self.outcome.clone(),
+                outcome,
                 positive: list(&self.positive),
                 exclude: list(&self.exclude),
                 not_answered: list(&self.not_answered),
@@ -114,16 +129,92 @@ where
                 job.progress(1, Some(2));
                 work(d, &job)
             });
-        match result {
-            Ok(detail) => {
-                job.detail(detail);
-                job.progress(2, Some(2));
-                job.finish();
-            }
-            Err(e) => job.fail(&e),
-        }
+        finish(&job, result);
     });
     Ok((StatusCode::ACCEPTED, Json(Started { job: id })))
+}
+
+/// Ends a job with its result.
+fn finish(job: &JobHandle, result: Result<serde_json::Value, String>) {
+    match result {
+        Ok(detail) => {
+            job.detail(detail);
+            job.progress(2, Some(2));
+            job.finish();
+        }
+        Err(e) => job.fail(&e),
+    }
+}
+
+/// Where the data comes from, and for the server's history, the moment
+/// each lead is described at.
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+pub struct HistoryParams {
+    /// `csv` (default: the request body) or `store` (the server's own
+    /// leads, events and sales feedback).
+    pub source: Option<String>,
+    /// With `source=store`: describe each lead this many days after its
+    /// first event (never after its first feedback).
+    pub horizon_days: Option<u32>,
+    /// With `source=store`: describe every lead as of this time (RFC 3339
+    /// or a date; never after its first feedback).
+    pub as_of: Option<String>,
+}
+
+impl HistoryParams {
+    /// Whether the data is the server's history.
+    fn reads_store(&self) -> Result<bool, ApiError> {
+        match self.source.as_deref().unwrap_or("csv") {
+            "csv" if self.horizon_days.is_some() || self.as_of.is_some() => Err(ApiError::field(
+                if self.as_of.is_some() {
+                    "as_of"
+                } else {
+                    "horizon_days"
+                },
+                "describes behaviour in the server's history: use it with source=store",
+            )),
+            "csv" => Ok(false),
+            "store" => Ok(true),
+            other => Err(ApiError::field(
+                "source",
+                format!("expected `csv` or `store`, found `{other}`"),
+            )),
+        }
+    }
+
+    fn cutoff(&self) -> Result<CutOff, ApiError> {
+        match (&self.as_of, self.horizon_days) {
+            (Some(_), Some(_)) => Err(ApiError::field(
+                "horizon_days",
+                "give horizon_days or as_of, not both",
+            )),
+            (Some(t), None) => Timestamp::parse(t)
+                .map(CutOff::At)
+                .map_err(|e| ApiError::field("as_of", e.to_string())),
+            (None, Some(n)) => Ok(CutOff::HorizonDays(n)),
+            (None, None) => Ok(CutOff::Latest),
+        }
+    }
+}
+
+/// Starts a job that reads the server's history and runs `work` on it off
+/// the async threads; `work` returns the job's result.
+fn history_job<F>(state: &AppState, kind: &str, work: F) -> (StatusCode, Json<Started>)
+where
+    F: FnOnce(Dataset, Vec<Feedback>) -> Result<serde_json::Value, String> + Send + 'static,
+{
+    let job = state.jobs.start(kind, None);
+    let id = job.id();
+    let store = std::sync::Arc::clone(&state.store);
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        let result = handle
+            .block_on(load_history(store.as_ref(), &|n| job.progress(n, None)))
+            .map_err(|e| format!("reading the history failed: {e}"))
+            .and_then(|(ds, feedback)| work(ds, feedback));
+        finish(&job, result);
+    });
+    (StatusCode::ACCEPTED, Json(Started { job: id }))
 }
 
 /// Training options.
@@ -133,11 +224,13 @@ pub struct TrainParams {
     pub kind: Option<String>,
 }
 
-/// Trains a model on a CSV of leads with outcomes (the body); the job's
-/// detail holds the version and the hold-out metrics, and the model is
-/// stored under its version.
+/// Trains a model on a CSV of leads with outcomes (the body), or with
+/// `source=store` on the server's own leads whose outcome sales reported,
+/// described by their profile and their behaviour up to the cut-off; the
+/// job's detail holds the version and the hold-out metrics, and the model
+/// is stored under its version.
 #[utoipa::path(post, path = "/api/train", tag = "predictive",
-    params(DataParams, TrainParams),
+    params(DataParams, TrainParams, HistoryParams),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 202, body = Started), (status = 400, body = crate::error::ErrorBody)),
     security(("api_key" = [])))]
@@ -146,9 +239,11 @@ pub async fn post_train(
     headers: HeaderMap,
     Params(data): Params<DataParams>,
     Params(p): Params<TrainParams>,
+    Params(h): Params<HistoryParams>,
     body: Body,
 ) -> Result<(StatusCode, Json<Started>), ApiError> {
     state.keys.require(&headers, Role::Admin).await?;
+    let from_store = h.reads_store()?;
     let kind = match p.kind.as_deref().unwrap_or("logistic") {
         "logistic" => Kind::Logistic,
         "gbt" => Kind::Gbt,
@@ -163,12 +258,12 @@ pub async fn post_train(
     let not_answered = list(&data.not_answered);
     let store = std::sync::Arc::clone(&state.store);
     let handle = tokio::runtime::Handle::current();
-    job(&state, "train", body, &data, false, move |d, _| {
-        let options = Options {
-            seed,
-            not_answered,
-            ..Options::new(kind)
-        };
+    let options = Options {
+        seed,
+        not_answered: not_answered.clone(),
+        ..Options::new(kind)
+    };
+    let train_and_store = move |d: Loaded| {
         let (model, report) = train_and_evaluate(&d, &options).map_err(|e| e.to_string())?;
         let report = serde_json::to_value(&report).map_err(|e| e.to_string())?;
         let row = PredictorRow {
@@ -182,8 +277,33 @@ pub async fn post_train(
             .block_on(store.put_predictor(&row))
             .map_err(|e| format!("storing the model failed: {e}"))?;
         Ok(report)
-    })
-    .await
+    };
+    if !from_store {
+        return job(&state, "train", body, &data, false, move |d, _| {
+            train_and_store(d)
+        })
+        .await;
+    }
+    let spec = HistorySpec {
+        outcome: match data.outcome()? {
+            "won" => FeedbackOutcome::Won,
+            "sql" => FeedbackOutcome::Sql,
+            other => {
+                return Err(ApiError::field(
+                    "outcome",
+                    format!("with source=store, expected `won` or `sql`, found `{other}`"),
+                ));
+            }
+        },
+        cutoff: h.cutoff()?,
+        exclude: list(&data.exclude),
+        not_answered,
+        test_share: data.test_share.unwrap_or(0.2),
+        seed,
+    };
+    Ok(history_job(&state, "train", move |ds, feedback| {
+        train_and_store(from_history(&ds, &feedback, &spec).map_err(|e| e.to_string())?)
+    }))
 }
 
 /// A stored model as listed.
@@ -267,8 +387,11 @@ async fn rule_model(state: &AppState, version: i64, field: &str) -> Result<Model
 
 /// Backtests stored rule model versions on a CSV of leads with outcomes
 /// (the body); with `compare`, previews the switch from one to the other.
+/// With `source=store`, replays the server's event log week by week under
+/// each version instead: new MQLs per week and the share sales accepted
+/// and won.
 #[utoipa::path(post, path = "/api/backtest", tag = "predictive",
-    params(DataParams, BacktestParams),
+    params(DataParams, BacktestParams, HistoryParams),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 202, body = Started), (status = 400, body = crate::error::ErrorBody)),
     security(("api_key" = [])))]
@@ -277,14 +400,23 @@ pub async fn post_backtest(
     headers: HeaderMap,
     Params(data): Params<DataParams>,
     Params(p): Params<BacktestParams>,
+    Params(h): Params<HistoryParams>,
     body: Body,
 ) -> Result<(StatusCode, Json<Started>), ApiError> {
     state.keys.require(&headers, Role::Read).await?;
+    let from_store = h.reads_store()?;
     let first = rule_model(&state, p.model.unwrap_or(state.active().version), "model").await?;
     let second = match p.compare {
         Some(v) => Some(rule_model(&state, v, "compare").await?),
         None => None,
     };
+    if from_store {
+        return Ok(history_job(&state, "backtest", move |ds, feedback| {
+            let models: Vec<&Model> = std::iter::once(&first).chain(second.as_ref()).collect();
+            serde_json::to_value(replay(&models, &ds, &feedback, p.threshold))
+                .map_err(|e| e.to_string())
+        }));
+    }
     let time_column = data.time_column.clone();
     job(&state, "backtest", body, &data, true, move |d, _| {
         let models: Vec<&Model> = std::iter::once(&first).chain(second.as_ref()).collect();

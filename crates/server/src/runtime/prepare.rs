@@ -32,5 +32,8 @@ pub async fn prepare(store: &dyn Store, source: &str) -> Result<Model, PrepareEr
         what: "trained model",
         detail: format!("{version}: {e}"),
     })?;
+    trained
+        .check_live()
+        .map_err(|e| PrepareError::Invalid(format!("[predictive]: {e}")))?;
     Ok(model.with_predictor(Arc::new(trained)))
 }
