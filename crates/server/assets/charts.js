@@ -11,8 +11,10 @@
     var data = [x].concat(spec.series.map(function (s) { return s.values; }));
     var series = [{}].concat(spec.series.map(function (s, i) {
       var c = palette[i % palette.length];
-      var one = { label: s.label, stroke: c, width: 2, points: { show: x.length < 40 } };
-      if (bars) {
+      var one = { label: s.label, stroke: c, width: 2, points: { show: bars || x.length < 40, size: 7, fill: c } };
+      // uPlot draws bars of one series per x; further series are lines
+      // with points over the bars, so none hides another.
+      if (bars && i === 0) {
         one.fill = c + "99";
         one.paths = uPlot.paths.bars({ size: [0.6, 64] });
         one.points = { show: false };
@@ -21,7 +23,10 @@
     }));
     var axes = [{}, {}];
     if (bars) {
-      axes[0] = { values: function (_, ticks) { return ticks.map(function (t) { return spec.labels[t] || ""; }); } };
+      axes[0] = {
+        splits: function () { return x; },
+        values: function (_, ticks) { return ticks.map(function (t) { return spec.labels[t] || ""; }); }
+      };
     }
     var opts = {
       width: Math.max(260, el.clientWidth),

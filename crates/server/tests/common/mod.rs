@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod seed;
+
 use leadscore_server::{Config, Role};
 use leadscore_store::testing::{Backend, Scratch, scratch};
 use serde_json::Value;

@@ -140,7 +140,9 @@ fn describe(e: &Value) -> (String, String) {
                 .unwrap_or_default(),
         ),
         "page" | "screen" => (
-            format!("{kind} {}", text(&e["name"])).trim().to_owned(),
+            Some(text(&e["name"]))
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| kind.to_owned()),
             text(&props["path"]),
         ),
         other => (other.to_owned(), text(&e["userId"])),
