@@ -214,6 +214,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         addr: config.listen,
         source,
     })?;
+    crate::dashboard::warm(state.clone());
     let router = crate::routes::router(state);
     let task = tokio::spawn(async move { axum::serve(listener, router).await });
     tracing::info!(%addr, "Listening");

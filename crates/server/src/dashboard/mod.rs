@@ -59,6 +59,8 @@ pub fn router() -> Router<AppState> {
         .layer(axum::middleware::map_response(frame::security_headers))
 }
 
+pub use pages::warm;
+
 /// Percent-encodes a path segment or query value.
 pub fn url_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -84,11 +84,12 @@ pub(super) async fn cached(
         form.campaign
     );
     let params = form.params(by);
+    let owned = state.clone();
     state
         .dashboard
         .cache
-        .get_or(key, || async move {
-            let r = report(state, params).await?;
+        .get_or(key, move || async move {
+            let r = report(&owned, params).await?;
             serde_json::to_value(&r).map_err(|e| crate::error::ApiError::internal(&e))
         })
         .await

@@ -475,7 +475,7 @@ pub async fn feedback(
     check_csrf(&v, &form.csrf)?;
     let body = form.body().or_page(&v)?;
     record(&state, &id, body, &v.user.email).await.or_page(&v)?;
-    state.dashboard.cache.clear();
+    state.dashboard.cache.expire();
     Ok(Redirect::to(&format!(
         "/leads/{}?done=feedback#feedback",
         url_encode(&id)

@@ -5,11 +5,13 @@ use crate::app::AppState;
 use crate::dashboard::assets;
 use crate::dashboard::frame::{Frame, OrPage, PageError, render};
 use crate::dashboard::session::Viewer;
+use crate::error::ApiError;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use rustc_hash::FxHashMap;
-use serde_json::json;
+use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// Stages after SQL in model order that are exits, not progress.
 const EXITS: [&str; 3] = ["disqualified", "recycled", "lost"];
@@ -33,24 +35,30 @@ struct Page {
     total: String,
 }
 
-/// `GET /matrix`.
-pub async fn show(State(state): State<AppState>, v: Viewer) -> Result<Response, PageError> {
-    let f = Frame::new(&v, "matrix", None);
-    let active = state.active();
-    let key = format!("matrix:{}", active.version);
-    let counts = state
+/// Leads per cell and stage under the active version, `[[cell, stage,
+/// leads]]`, from the cache when made recently.
+pub(super) async fn counts(state: &AppState) -> Result<Arc<Value>, ApiError> {
+    let version = state.active().version;
+    let store = Arc::clone(&state.store);
+    state
         .dashboard
         .cache
-        .get_or(key, || async {
-            let rows = state.store.cell_stage_counts(active.version).await?;
-            Ok::<_, crate::error::ApiError>(json!(
+        .get_or(format!("matrix:{version}"), move || async move {
+            let rows = store.cell_stage_counts(version).await?;
+            Ok(json!(
                 rows.into_iter()
                     .map(|r| (r.cell, r.stage, r.leads))
                     .collect::<Vec<_>>()
             ))
         })
         .await
-        .or_page(&v)?;
+}
+
+/// `GET /matrix`.
+pub async fn show(State(state): State<AppState>, v: Viewer) -> Result<Response, PageError> {
+    let f = Frame::new(&v, "matrix", None);
+    let active = state.active();
+    let counts = counts(&state).await.or_page(&v)?;
     let stages: Vec<&str> = active
         .model
         .stages

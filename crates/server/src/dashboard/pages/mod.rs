@@ -11,55 +11,112 @@ pub mod matrix;
 pub mod model;
 pub mod users_page;
 
+use crate::error::ApiError;
 use serde::Deserialize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// How long a summary over every lead is reused: the matrix and the funnel
-/// read the whole ranking, which is too slow to do on every page view with
-/// a million leads, and minutes-old counts serve their purpose.
-const CACHE_FOR: Duration = Duration::from_secs(60);
+/// How long a summary over every lead counts as fresh: the matrix and the
+/// funnel read the whole ranking, which takes seconds with a million leads,
+/// and minutes-old counts serve their purpose.
+const FRESH_FOR: Duration = Duration::from_secs(60);
+/// How long an older summary is still shown while a fresh one is made in
+/// the background, so that no page view waits for one.
+const STALE_FOR: Duration = Duration::from_secs(3600);
+/// Entries kept at most.
+const CACHE_ENTRIES: usize = 32;
 
-/// A cached summary: its key, when it was made, the value.
-type Entry = (String, Instant, Arc<serde_json::Value>);
+/// A cached summary.
+#[derive(Debug)]
+struct Entry {
+    key: String,
+    made: Instant,
+    value: Arc<serde_json::Value>,
+    refreshing: bool,
+}
 
-/// Summaries by key (what was asked, under which model version).
+/// Summaries by key (what was asked, under which model version): fresh
+/// ones are served as they are, stale ones too while a background task
+/// makes a new one, and only a missing one is made while the viewer waits.
 #[derive(Debug, Clone, Default)]
 pub struct Cache {
     entries: Arc<Mutex<Vec<Entry>>>,
 }
 
-/// Entries kept at most.
-const CACHE_ENTRIES: usize = 32;
-
 impl Cache {
-    /// The value under `key` if fresh, else `make`'s, remembered.
-    pub async fn get_or<F, Fut, E>(&self, key: String, make: F) -> Result<Arc<serde_json::Value>, E>
+    /// The value under `key`, made by `make` when missing or stale.
+    pub async fn get_or<F, Fut>(
+        &self,
+        key: String,
+        make: F,
+    ) -> Result<Arc<serde_json::Value>, ApiError>
     where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<serde_json::Value, E>>,
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<serde_json::Value, ApiError>> + Send + 'static,
     {
-        if let Some(v) = self
-            .lock()
-            .iter()
-            .find(|(k, at, _)| *k == key && at.elapsed() < CACHE_FOR)
-            .map(|(_, _, v)| Arc::clone(v))
-        {
-            return Ok(v);
+        let refresh = {
+            let mut entries = self.lock();
+            match entries
+                .iter_mut()
+                .find(|e| e.key == key && e.made.elapsed() < STALE_FOR)
+            {
+                Some(e) if e.made.elapsed() < FRESH_FOR || e.refreshing => {
+                    return Ok(Arc::clone(&e.value));
+                }
+                Some(e) => {
+                    e.refreshing = true;
+                    Some(Arc::clone(&e.value))
+                }
+                None => None,
+            }
+        };
+        if let Some(stale) = refresh {
+            let cache = self.clone();
+            tokio::spawn(async move {
+                match make().await {
+                    Ok(v) => {
+                        cache.put(key, v);
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e.message, key, "Refreshing a dashboard summary failed");
+                        cache
+                            .lock()
+                            .iter_mut()
+                            .filter(|e| e.key == key)
+                            .for_each(|e| e.refreshing = false);
+                    }
+                }
+            });
+            return Ok(stale);
         }
-        let v = Arc::new(make().await?);
+        Ok(self.put(key, make().await?))
+    }
+
+    fn put(&self, key: String, value: serde_json::Value) -> Arc<serde_json::Value> {
+        let value = Arc::new(value);
         let mut entries = self.lock();
-        entries.retain(|(k, at, _)| *k != key && at.elapsed() < CACHE_FOR);
+        entries.retain(|e| e.key != key && e.made.elapsed() < STALE_FOR);
         if entries.len() >= CACHE_ENTRIES {
             entries.remove(0);
         }
-        entries.push((key, Instant::now(), Arc::clone(&v)));
-        Ok(v)
+        entries.push(Entry {
+            key,
+            made: Instant::now(),
+            value: Arc::clone(&value),
+            refreshing: false,
+        });
+        value
     }
 
-    /// Forgets everything (after feedback or a model change).
-    pub fn clear(&self) {
-        self.lock().clear();
+    /// Marks everything stale (after feedback or an activation): the next
+    /// view shows it once more and starts a fresh one.
+    pub fn expire(&self) {
+        let long_ago = Instant::now()
+            .checked_sub(FRESH_FOR)
+            .unwrap_or_else(Instant::now);
+        for e in self.lock().iter_mut() {
+            e.made = e.made.min(long_ago);
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Entry>> {
@@ -67,6 +124,23 @@ impl Cache {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+/// Makes the default funnel and the matrix in the background at start, so
+/// that their first view does not wait for them.
+pub fn warm(state: crate::app::AppState) {
+    tokio::spawn(async move {
+        let form = funnel::Form::default();
+        for result in [
+            funnel::cached(&state, &form, "month").await,
+            funnel::cached(&state, &form, "source").await,
+            matrix::counts(&state).await,
+        ] {
+            if let Err(e) = result {
+                tracing::warn!(error = %e.message, "Preparing the dashboard's summaries failed");
+            }
+        }
+    });
 }
 
 /// A form that carries only its CSRF token.

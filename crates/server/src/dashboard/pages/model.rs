@@ -303,6 +303,6 @@ pub async fn activate(
 ) -> Result<Response, PageError> {
     check_form(&v, &form.csrf, v.role.manages_models())?;
     start_activation(&state, version).await.or_page(&v)?;
-    state.dashboard.cache.clear();
+    state.dashboard.cache.expire();
     Ok(Redirect::to("/model?done=activating").into_response())
 }
