@@ -47,10 +47,22 @@ pub struct Next {
     next: Option<String>,
 }
 
-fn page(lang: Lang, next: String, email: String, error: Option<&'static str>) -> Response {
+fn page(
+    state: &AppState,
+    lang: Lang,
+    next: String,
+    email: String,
+    error: Option<&'static str>,
+) -> Response {
     let token = hex::encode(rand::random::<[u8; 16]>());
-    let set =
-        format!("{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600");
+    let set = format!(
+        "{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600{}",
+        if state.dashboard.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    );
     let page = LoginPage {
         t: lang.texts(),
         lang: lang.code(),
@@ -69,8 +81,13 @@ fn page(lang: Lang, next: String, email: String, error: Option<&'static str>) ->
 }
 
 /// `GET /login`.
-pub async fn form(headers: HeaderMap, Query(q): Query<Next>) -> Response {
+pub async fn form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<Next>,
+) -> Response {
     page(
+        &state,
         lang_of(&headers),
         local(q.next.as_deref()),
         String::new(),
@@ -97,7 +114,7 @@ pub async fn submit(
     let next = local(f.next.as_deref());
     let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
     if expected.is_empty() || !same_secret(&expected, f.token.as_deref().unwrap_or_default()) {
-        return page(lang, next, f.email, Some(lang.texts().bad_form));
+        return page(&state, lang, next, f.email, Some(lang.texts().bad_form));
     }
     match log_in(&state, &f.email, &f.password).await {
         Ok(token) => (
@@ -114,7 +131,7 @@ pub async fn submit(
                 LoginError::Wrong => t.login_failed,
                 LoginError::Locked => t.login_locked,
             };
-            page(lang, next, f.email, Some(message))
+            page(&state, lang, next, f.email, Some(message))
         }
     }
 }

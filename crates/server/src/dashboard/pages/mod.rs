@@ -156,3 +156,55 @@ pub struct Done {
     /// Which notice to show.
     pub done: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Cache;
+    use serde_json::json;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// A maker that counts its calls and answers with the count.
+    fn counting(
+        calls: &Arc<AtomicU32>,
+    ) -> impl FnOnce() -> std::future::Ready<Result<serde_json::Value, crate::error::ApiError>>
+    + Send
+    + 'static {
+        let calls = Arc::clone(calls);
+        move || std::future::ready(Ok(json!(calls.fetch_add(1, Ordering::SeqCst) + 1)))
+    }
+
+    #[tokio::test]
+    async fn a_stale_summary_is_shown_while_a_fresh_one_is_made() {
+        let (cache, calls) = (Cache::default(), Arc::new(AtomicU32::new(0)));
+        let key = || "k".to_owned();
+        assert_eq!(
+            *cache.get_or(key(), counting(&calls)).await.unwrap(),
+            json!(1)
+        );
+        assert_eq!(
+            *cache.get_or(key(), counting(&calls)).await.unwrap(),
+            json!(1),
+            "fresh"
+        );
+        cache.expire();
+        assert_eq!(
+            *cache.get_or(key(), counting(&calls)).await.unwrap(),
+            json!(1),
+            "stale, shown at once"
+        );
+        for _ in 0..100 {
+            if calls.load(Ordering::SeqCst) == 2 {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        assert_eq!(
+            *cache.get_or(key(), counting(&calls)).await.unwrap(),
+            json!(2),
+            "refreshed"
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+}
