@@ -192,3 +192,42 @@ metric() {
 field() {
     awk -v k="$1" '$1 == "RESULT" { for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == k) print kv[2] } }'
 }
+
+# wait_job ID NAME (uses $out, $bearer and IMPORT_TIMEOUT): polls GET /api/jobs/ID until it is done or failed, or the
+# timeout; prints progress. Returns 1 on timeout.
+wait_job() {
+    local id="$1" name="$2" t0=$SECONDS status state last=0
+    while :; do
+        status="$(curl -fsS -H "$bearer" "$BASE_URL/api/jobs/$id")"
+        state="$(python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])' <<<"$status")"
+        if [[ "$state" != running ]]; then
+            echo "$status" >"$out/job-$name.json"
+            log "$name: job $id $state after $((SECONDS - t0)) s: $status"
+            [[ "$state" == done ]] || die "$name import $state"
+            return 0
+        fi
+        if ((SECONDS - last >= 30)); then
+            last=$SECONDS
+            log "$name: $(python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["done"], "of", j["total"])' <<<"$status")"
+        fi
+        if ((SECONDS - t0 > IMPORT_TIMEOUT)); then
+            echo "$status" >"$out/job-$name.json"
+            log "$name: job $id still running after $IMPORT_TIMEOUT s, going on with what is loaded"
+            return 1
+        fi
+        check_alive
+        sleep 2
+    done
+}
+
+# import_file PATH FILE CONTENT_TYPE NAME: posts FILE and waits for its job.
+import_file() {
+    local path="$1" file="$2" type="$3" name="$4" t0=$SECONDS response job
+    response="$(curl -sS -w '\n%{http_code} %{time_total}' -H "$bearer" -H "Content-Type: $type" \
+        --data-binary "@$file" "$BASE_URL$path")"
+    log "$name: POST $path answered $(tail -1 <<<"$response") s: $(head -1 <<<"$response")"
+    job="$(head -1 <<<"$response" | python3 -c 'import json,sys; print(json.load(sys.stdin)["job"])')" ||
+        die "$name: no job in the answer"
+    wait_job "$job" "$name" || true
+    echo "$name: $((SECONDS - t0)) s" >>"$out/import-times.txt"
+}

@@ -15,3 +15,4 @@ pub mod rescore;
 pub mod score;
 pub mod serve;
 pub mod train;
+pub mod user;

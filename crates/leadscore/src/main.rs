@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use leadscore::{backtest, bench, demo, funnel, score, serve, train};
+use leadscore::{backtest, bench, demo, funnel, score, serve, train, user};
 use std::path::PathBuf;
 
 /// Lead scoring with transparent rules: fit, engagement, stages and the hot-lead matrix.
@@ -42,6 +42,11 @@ enum Command {
     Backtest(backtest::BacktestArgs),
     /// Suggest rule points and an MQL line from leads with known outcomes.
     Suggest(backtest::SuggestArgs),
+    /// Manage dashboard users.
+    User {
+        #[command(subcommand)]
+        command: user::UserCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -80,5 +85,6 @@ fn run(cli: Cli) -> Result<()> {
         Command::Train(args) => train::run(args),
         Command::Backtest(args) => backtest::run(args),
         Command::Suggest(args) => backtest::run_suggest(args),
+        Command::User { command } => user::run(command),
     }
 }

@@ -34,6 +34,13 @@ pub struct ServeArgs {
     /// A read-only key to make sure exists.
     #[arg(long, env = "LEADSCORE_READ_KEY", hide_env_values = true)]
     pub read_key: Option<String>,
+    /// The dashboard's first admin, created with `LEADSCORE_ADMIN_PASSWORD`
+    /// when the database has no dashboard user yet.
+    #[arg(long, env = "LEADSCORE_ADMIN_EMAIL")]
+    pub admin_email: Option<String>,
+    /// Mark dashboard cookies `Secure` (when served behind HTTPS).
+    #[arg(long, env = "LEADSCORE_SECURE_COOKIES")]
+    pub secure_cookies: bool,
     /// Seconds between decay updates of the stored scores.
     #[arg(long, default_value_t = 60)]
     pub decay_every: u64,
@@ -67,7 +74,18 @@ pub fn run(args: ServeArgs) -> Result<()> {
             keys.push((role, k.clone()));
         }
     }
+    // The password only ever comes from the environment: a command-line
+    // argument is visible to every user of the machine.
+    let first_admin = match (&args.admin_email, std::env::var("LEADSCORE_ADMIN_PASSWORD")) {
+        (Some(email), Ok(password)) => Some((email.clone(), password)),
+        (Some(_), Err(_)) => anyhow::bail!(
+            "LEADSCORE_ADMIN_EMAIL is set but LEADSCORE_ADMIN_PASSWORD is not: the first admin needs a password"
+        ),
+        (None, _) => None,
+    };
     let config = Config {
+        first_admin,
+        secure_cookies: args.secure_cookies,
         database_url: args.database_url,
         listen: args.listen,
         default_model,

@@ -27,6 +27,11 @@ pub struct Config {
     pub decay_every: Duration,
     /// Waits between webhook attempts.
     pub backoff: crate::deliver::Backoff,
+    /// The dashboard's first admin (email, password), created when no
+    /// dashboard user exists.
+    pub first_admin: Option<(String, String)>,
+    /// Mark dashboard cookies `Secure` (serve behind HTTPS).
+    pub secure_cookies: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -58,6 +63,9 @@ pub enum StartError {
         /// Every error.
         errors: String,
     },
+    /// The configured first dashboard admin could not be created.
+    #[error("first dashboard admin: {0}")]
+    FirstAdmin(#[from] crate::dashboard::users::UserError),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Listen {
@@ -85,6 +93,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Wakes the delivery worker (after a manual retry).
     pub outbox: Arc<tokio::sync::Notify>,
+    /// The web dashboard's login brake and caches.
+    pub dashboard: crate::dashboard::DashState,
 }
 
 impl AppState {
@@ -167,6 +177,8 @@ async fn ensure_keys(
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let store = leadscore_store::open(&config.database_url).await?;
     let new_admin_key = ensure_keys(store.as_ref(), &config.keys).await?;
+    crate::dashboard::users::ensure_first_admin(store.as_ref(), config.first_admin.as_ref())
+        .await?;
     let active = active_model(store.as_ref(), &config.default_model).await?;
     let jobs = Jobs::default();
     let outbox = Arc::new(tokio::sync::Notify::new());
@@ -187,6 +199,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         jobs,
         metrics: Metrics::new(),
         outbox,
+        dashboard: crate::dashboard::DashState {
+            secure_cookies: config.secure_cookies,
+            ..crate::dashboard::DashState::default()
+        },
     };
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -198,6 +214,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         addr: config.listen,
         source,
     })?;
+    crate::dashboard::warm(state.clone());
     let router = crate::routes::router(state);
     let task = tokio::spawn(async move { axum::serve(listener, router).await });
     tracing::info!(%addr, "Listening");

@@ -26,7 +26,8 @@ pub struct FunnelQuery {
     pub campaign: Option<String>,
     /// Width of the score bands (default 20 points).
     pub band: f64,
-    /// Break counts down by `source` or `campaign`.
+    /// Break counts down by `source`, `campaign` or `month` (of creation,
+    /// `2026-11`): the funnel over time.
     pub by: Option<String>,
 }
 
@@ -128,6 +129,14 @@ fn median(mut v: Vec<i64>) -> Option<i64> {
     Some(v[v.len() / 2])
 }
 
+/// The UTC month of a time, `2026-11`.
+fn month_of(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).map_or_else(
+        |_| "(none)".to_owned(),
+        |t| format!("{}-{:02}", t.year(), u8::from(t.month())),
+    )
+}
+
 /// A profile attribute read from the stored JSON, with a fallback name.
 fn attr(profile: &serde_json::Value, name: &str, fallback: &str) -> Option<String> {
     [name, fallback]
@@ -155,7 +164,11 @@ pub async fn funnel(
                 .as_ref()
                 .is_none_or(|c| campaign.as_ref() == Some(c));
         if keep && let Some(by) = &q.by {
-            let g = if by == "campaign" { campaign } else { source };
+            let g = match by.as_str() {
+                "campaign" => campaign,
+                "month" => Some(month_of(l.created_at)),
+                _ => source,
+            };
             groups.insert(l.id.clone(), g.unwrap_or_else(|| "(none)".into()));
         }
         keep

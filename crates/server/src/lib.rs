@@ -1,13 +1,14 @@
 //! The leadscore HTTP service: Segment-compatible ingestion, the leads,
 //! accounts, models and keys API, webhooks and their outbox worker,
-//! offers, sales feedback and the funnel, health and metrics, all over one
-//! store.
+//! offers, sales feedback and the funnel, health and metrics, and the web
+//! dashboard, all over one store.
 //!
 //! [`app::start`] opens the store, loads the scoring state and serves.
 
 pub mod app;
 pub mod auth;
 pub mod clock;
+pub mod dashboard;
 pub mod deliver;
 pub mod error;
 pub mod explain;

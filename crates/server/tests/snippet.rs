@@ -96,7 +96,7 @@ async fn snippet_visits_show_on_the_lead() {
     let site = site(s.base.clone()).await;
     let seen: Value = {
         let site = site.clone();
-        let out = tokio::task::spawn_blocking(move || browser::run("snippet.mjs", &[&site]))
+        let out = tokio::task::spawn_blocking(move || browser::run("snippet.mjs", &[&site], &[]))
             .await
             .unwrap();
         serde_json::from_str(out.trim().lines().last().unwrap()).unwrap()

@@ -12,6 +12,7 @@
 //! # Ok(()) }
 //! ```
 
+mod dashboard;
 mod error;
 mod handoff;
 mod postgres;
@@ -23,6 +24,7 @@ mod sqlite;
 pub mod testing;
 mod traits;
 
+pub use dashboard::{CellStageCount, DashboardStore, SessionRow, UserRow};
 pub use error::StoreError;
 pub use handoff::{
     AttemptOutcome, AttemptRow, DeliveryRow, FeedbackRow, FunnelLeadRow, HandoffStore, HandoffTx,

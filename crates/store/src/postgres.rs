@@ -33,3 +33,4 @@ impl PgStore {
 crate::sql::impl_sql_store!(PgStore, PgTx, sqlx::Postgres, "postgres", "ILIKE");
 crate::sql_handoff::impl_sql_handoff!(PgStore, PgTx, sqlx::Postgres);
 crate::predictors::impl_sql_predictors!(PgStore);
+crate::dashboard::impl_sql_dashboard!(PgStore, sqlx::Postgres);

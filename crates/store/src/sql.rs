@@ -162,8 +162,19 @@ macro_rules! impl_sql_store {
             async fn ranked(&self, version: i64, f: &LeadFilter) -> Result<Vec<LeadListRow>, StoreError> {
                 let mut q = QueryBuilder::<$db>::new("SELECT ");
                 q.push(SCORE_COLUMNS);
-                q.push(", l.name, l.email, l.account, l.owner FROM scores s \
-                          JOIN leads l ON l.id = s.lead_id WHERE s.model_version = ");
+                if f.account.is_some() {
+                    // One account's leads are few: start from them (index
+                    // leads_account) and sort. Left to itself SQLite walks
+                    // the whole ranking in order and checks each lead's
+                    // account: 20 s for an account among a million leads,
+                    // against 0.2 ms this way (measured); `CROSS JOIN`
+                    // fixes its join order.
+                    q.push(", l.name, l.email, l.account, l.owner FROM leads l \
+                              CROSS JOIN scores s WHERE l.id = s.lead_id AND s.model_version = ");
+                } else {
+                    q.push(", l.name, l.email, l.account, l.owner FROM scores s \
+                              JOIN leads l ON l.id = s.lead_id WHERE s.model_version = ");
+                }
                 q.push_bind(version);
                 if let Some(stage) = &f.stage {
                     q.push(" AND s.stage = ").push_bind(stage.clone());

@@ -129,3 +129,4 @@ impl SqliteStore {
 crate::sql::impl_sql_store!(SqliteStore, SqliteTx, sqlx::Sqlite, "sqlite", "LIKE");
 crate::sql_handoff::impl_sql_handoff!(SqliteStore, SqliteTx, sqlx::Sqlite);
 crate::predictors::impl_sql_predictors!(SqliteStore);
+crate::dashboard::impl_sql_dashboard!(SqliteStore, sqlx::Sqlite);

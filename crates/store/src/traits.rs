@@ -11,7 +11,12 @@ use async_trait::async_trait;
 /// go through a [`Tx`].
 #[async_trait]
 pub trait Store:
-    crate::handoff::HandoffStore + crate::predictors::PredictorStore + Send + Sync + 'static
+    crate::handoff::HandoffStore
+    + crate::predictors::PredictorStore
+    + crate::dashboard::DashboardStore
+    + Send
+    + Sync
+    + 'static
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

@@ -9,12 +9,12 @@ use crate::error::ApiError;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use leadscore_store::{AccountScoreRow, LeadFilter};
+use leadscore_store::{AccountScoreRow, LeadFilter, LeadListRow};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// Paging of the account list.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct AccountQuery {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -22,7 +22,8 @@ pub struct AccountQuery {
     pub limit: Option<u32>,
 }
 
-fn cursor(row: &AccountScoreRow) -> String {
+/// The cursor that continues the account list after `row`.
+pub fn account_cursor(row: &AccountScoreRow) -> String {
     super::encode_cursor(row.total_engagement, &row.account_id)
 }
 
@@ -39,13 +40,22 @@ pub async fn list(
     Params(q): Params<AccountQuery>,
 ) -> Result<Json<Page<AccountScoreRow>>, ApiError> {
     state.keys.require(&headers, Role::Read).await?;
+    let (rows, limit) = account_page(&state, &q).await?;
+    Ok(Json(Page::of(rows, limit, account_cursor, |r| r)))
+}
+
+/// One page of accounts and its page size (the API and the dashboard).
+pub async fn account_page(
+    state: &AppState,
+    q: &AccountQuery,
+) -> Result<(Vec<AccountScoreRow>, u32), ApiError> {
     let limit = super::page_limit(q.limit)?;
     let after = q.cursor.as_deref().map(read_cursor).transpose()?;
     let rows = state
         .store
         .account_scores(state.active().version, after, i64::from(limit))
         .await?;
-    Ok(Json(Page::of(rows, limit, cursor, |r| r)))
+    Ok((rows, limit))
 }
 
 /// One account: traits, roll-up and its contacts, hottest first.
@@ -59,9 +69,30 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     state.keys.require(&headers, Role::Read).await?;
+    let a = account_detail(&state, &id).await?;
+    Ok(Json(json!({
+        "id": id,
+        "traits": a.traits,
+        "rollup": a.rollup,
+        "contacts": a.contacts.into_iter().map(LeadSummary::from).collect::<Vec<_>>(),
+    })))
+}
+
+/// One account as the API and the dashboard show it.
+pub struct AccountDetail {
+    /// Traits from `group` calls.
+    pub traits: Option<Value>,
+    /// The roll-up under the active version.
+    pub rollup: Option<AccountScoreRow>,
+    /// Contacts, hottest first (at most 200).
+    pub contacts: Vec<LeadListRow>,
+}
+
+/// Reads one account; not found when it has neither traits nor a roll-up.
+pub async fn account_detail(state: &AppState, id: &str) -> Result<AccountDetail, ApiError> {
     let version = state.active().version;
-    let rollup = state.store.account_score(version, &id).await?;
-    let traits = state.store.account(&id).await?;
+    let rollup = state.store.account_score(version, id).await?;
+    let traits = state.store.account(id).await?;
     if rollup.is_none() && traits.is_none() {
         return Err(ApiError::not_found(format!("account {id}")));
     }
@@ -70,16 +101,15 @@ pub async fn get(
         .ranked(
             version,
             &LeadFilter {
-                account: Some(id.clone()),
+                account: Some(id.to_owned()),
                 limit: 200,
                 ..LeadFilter::default()
             },
         )
         .await?;
-    Ok(Json(json!({
-        "id": id,
-        "traits": traits.and_then(|t| serde_json::from_str::<Value>(&t.traits).ok()),
-        "rollup": rollup,
-        "contacts": contacts.into_iter().map(LeadSummary::from).collect::<Vec<_>>(),
-    })))
+    Ok(AccountDetail {
+        traits: traits.and_then(|t| serde_json::from_str::<Value>(&t.traits).ok()),
+        rollup,
+        contacts,
+    })
 }

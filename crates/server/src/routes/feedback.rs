@@ -249,20 +249,25 @@ pub async fn post(
     let caller = state.keys.require(&headers, Role::Admin).await?;
     let body: FeedbackBody = serde_json::from_slice(&body)
         .map_err(|e| ApiError::json(format!("the body is not valid feedback: {e}")))?;
-    if state.store.lead(&id).await?.is_none() {
+    record(&state, &id, body, &caller.name).await?;
+    Ok((StatusCode::CREATED, Json(lead_detail(&state, &id).await?)))
+}
+
+/// Records one piece of feedback on a lead by `actor` (the API and the
+/// dashboard's feedback form).
+pub async fn record(
+    state: &AppState,
+    id: &str,
+    body: FeedbackBody,
+    actor: &str,
+) -> Result<(), ApiError> {
+    if state.store.lead(id).await?.is_none() {
         return Err(ApiError::not_found(format!("lead {id}")));
     }
-    let earlier = earlier_contacts(&state, &id).await?;
-    let update = to_update(
-        &state.active().model,
-        &id,
-        body,
-        &caller.name,
-        earlier,
-        now_ms(),
-    )?;
+    let earlier = earlier_contacts(state, id).await?;
+    let update = to_update(&state.active().model, id, body, actor, earlier, now_ms())?;
     state.writer.update_profile(update).await?;
-    Ok((StatusCode::CREATED, Json(lead_detail(&state, &id).await?)))
+    Ok(())
 }
 
 /// A lead's feedback, oldest first.

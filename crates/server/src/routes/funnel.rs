@@ -15,7 +15,7 @@ use leadscore_core::model::Model;
 use serde::Deserialize;
 
 /// Report parameters.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct FunnelParams {
     /// Leads created from this time (RFC 3339 or a date, e.g. `2026-03-01`).
     pub from: Option<String>,
@@ -29,7 +29,7 @@ pub struct FunnelParams {
     pub version: Option<i64>,
     /// Score band width (default 20).
     pub band: Option<f64>,
-    /// Break down by `source` or `campaign`.
+    /// Break down by `source`, `campaign` or `month` (of creation).
     pub by: Option<String>,
 }
 
@@ -52,6 +52,11 @@ pub async fn get(
     Params(p): Params<FunnelParams>,
 ) -> Result<Json<Funnel>, ApiError> {
     state.keys.require(&headers, Role::Read).await?;
+    Ok(Json(report(&state, p).await?))
+}
+
+/// The funnel report for these parameters (the API and the dashboard).
+pub async fn report(state: &AppState, p: FunnelParams) -> Result<Funnel, ApiError> {
     let q = FunnelQuery {
         from: time("from", p.from.as_deref(), i64::MIN)?,
         to: time("to", p.to.as_deref(), now_ms().saturating_add(1))?,
@@ -61,10 +66,12 @@ pub async fn get(
         by: p.by,
     };
     if let Some(by) = &q.by
-        && by != "source"
-        && by != "campaign"
+        && !["source", "campaign", "month"].contains(&by.as_str())
     {
-        return Err(ApiError::field("by", "expected `source` or `campaign`"));
+        return Err(ApiError::field(
+            "by",
+            "expected `source`, `campaign` or `month`",
+        ));
     }
     if !(q.band > 0.0 && q.band.is_finite()) {
         return Err(ApiError::field(
@@ -87,7 +94,5 @@ pub async fn get(
             (std::sync::Arc::new(m), v)
         }
     };
-    Ok(Json(
-        funnel(state.store.as_ref(), &model, version, &q).await?,
-    ))
+    Ok(funnel(state.store.as_ref(), &model, version, &q).await?)
 }

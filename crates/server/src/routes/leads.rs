@@ -103,27 +103,45 @@ pub async fn list(
     Params(q): Params<ListQuery>,
 ) -> Result<Json<Page<LeadSummary>>, ApiError> {
     state.keys.require(&headers, Role::Read).await?;
-    let limit = super::page_limit(q.limit)?;
-    let filter = LeadFilter {
-        stage: q.stage,
-        cell: q.cell.map(|c| c.to_uppercase()),
-        hot_only: q.hot.unwrap_or(false),
-        account: q.account,
-        owner: q.owner,
-        min_score: q.min_score,
-        max_score: q.max_score,
-        search: q.q,
-        after: q.cursor.as_deref().map(decode_cursor).transpose()?,
-        limit,
-    };
-    let version = state.active().version;
-    let rows = state.store.ranked(version, &filter).await?;
-    Ok(Json(Page::of(
-        rows,
-        limit,
-        |r| encode_cursor(r.score.total, &r.score.lead_id),
-        LeadSummary::from,
-    )))
+    let (rows, limit) = ranked_page(&state, q).await?;
+    Ok(Json(Page::of(rows, limit, row_cursor, LeadSummary::from)))
+}
+
+impl ListQuery {
+    /// The store's filter for these parameters.
+    pub fn filter(self) -> Result<LeadFilter, ApiError> {
+        Ok(LeadFilter {
+            limit: super::page_limit(self.limit)?,
+            stage: self.stage.filter(|s| !s.is_empty()),
+            cell: self
+                .cell
+                .filter(|c| !c.is_empty())
+                .map(|c| c.to_uppercase()),
+            hot_only: self.hot.unwrap_or(false),
+            account: self.account.filter(|a| !a.is_empty()),
+            owner: self.owner.filter(|o| !o.is_empty()),
+            min_score: self.min_score,
+            max_score: self.max_score,
+            search: self.q,
+            after: self.cursor.as_deref().map(decode_cursor).transpose()?,
+        })
+    }
+}
+
+/// One page of the ranked list under the active model, and its page size
+/// (the API and the dashboard's hot leads).
+pub async fn ranked_page(
+    state: &AppState,
+    q: ListQuery,
+) -> Result<(Vec<LeadListRow>, u32), ApiError> {
+    let filter = q.filter()?;
+    let rows = state.store.ranked(state.active().version, &filter).await?;
+    Ok((rows, filter.limit))
+}
+
+/// The cursor that continues the ranked list after `row`.
+pub fn row_cursor(row: &LeadListRow) -> String {
+    encode_cursor(row.score.total, &row.score.lead_id)
 }
 
 /// One lead: profile, score per group, cell, stage, explanation, timeline

@@ -204,9 +204,11 @@ pub fn router(state: AppState) -> Router {
                 async move { axum::Json(api.as_ref().clone()) }
             }),
         )
+        .merge(crate::dashboard::router())
         .layer(RequestDecompressionLayer::new())
         // Websites call the Segment and offer routes from the browser with
-        // their write key; no route uses cookies, so any origin may call.
+        // their write key. Only the dashboard uses cookies, and CORS never
+        // sends them here (no allow-credentials), so any origin may call.
         .layer(
             tower_http::cors::CorsLayer::new()
                 .allow_origin(tower_http::cors::Any)

@@ -82,19 +82,25 @@ pub async fn upload(
     body: String,
 ) -> Result<(StatusCode, Json<ModelInfo>), ApiError> {
     state.keys.require(&headers, Role::Admin).await?;
-    let model = prepare(state.store.as_ref(), &body).await?;
-    let now = crate::clock::now_ms();
-    let version = state.store.insert_model(&model.name, &body, now).await?;
     Ok((
         StatusCode::CREATED,
-        Json(ModelInfo {
-            version,
-            name: model.name.to_string(),
-            created_at: now,
-            active: false,
-            source: None,
-        }),
+        Json(store_version(&state, &body).await?),
     ))
+}
+
+/// Validates a model file and stores it as a new, inactive version (the
+/// API and the dashboard).
+pub async fn store_version(state: &AppState, source: &str) -> Result<ModelInfo, ApiError> {
+    let model = prepare(state.store.as_ref(), source).await?;
+    let now = crate::clock::now_ms();
+    let version = state.store.insert_model(&model.name, source, now).await?;
+    Ok(ModelInfo {
+        version,
+        name: model.name.to_string(),
+        created_at: now,
+        active: false,
+        source: None,
+    })
 }
 
 /// Where an activation's progress can be followed.
@@ -119,6 +125,14 @@ async fn stored(state: &AppState, version: i64) -> Result<Loaded, ApiError> {
     })
 }
 
+/// Starts rescoring every lead under a stored version (the API and the
+/// dashboard).
+pub async fn start_activation(state: &AppState, version: i64) -> Result<(), ApiError> {
+    let model = stored(state, version).await?;
+    state.writer.activate(model).await?;
+    Ok(())
+}
+
 /// Activates a model version: every lead is rescored in the background;
 /// reads serve the previous scores until the switch.
 #[utoipa::path(post, path = "/api/models/{version}/activate", tag = "models",
@@ -132,8 +146,7 @@ pub async fn activate(
     Path(version): Path<i64>,
 ) -> Result<(StatusCode, Json<Activation>), ApiError> {
     state.keys.require(&headers, Role::Admin).await?;
-    let model = stored(&state, version).await?;
-    state.writer.activate(model).await?;
+    start_activation(&state, version).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(Activation {
@@ -158,7 +171,17 @@ pub async fn preview(
     Path(version): Path<i64>,
 ) -> Result<(StatusCode, Json<crate::routes::transfer::Started>), ApiError> {
     state.keys.require(&headers, Role::Read).await?;
-    let candidate = stored(&state, version).await?;
+    let id = start_preview(&state, version).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(crate::routes::transfer::Started { job: id }),
+    ))
+}
+
+/// Starts a preview job of a stored version against the active scores;
+/// returns the job's id (the API and the dashboard).
+pub async fn start_preview(state: &AppState, version: i64) -> Result<u64, ApiError> {
+    let candidate = stored(state, version).await?;
     let job = state.jobs.start("preview", Some(version));
     let id = job.id();
     let (store, active) = (Arc::clone(&state.store), state.active().version);
@@ -171,8 +194,5 @@ pub async fn preview(
             Err(e) => job.fail(&format!("the preview failed: {e}")),
         }
     });
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(crate::routes::transfer::Started { job: id }),
-    ))
+    Ok(id)
 }

@@ -170,7 +170,7 @@ pub async fn delete(
 }
 
 /// Filters of the delivery log.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct DeliveryQuery {
     /// `pending`, `delivered` or `dead`.
     pub status: Option<String>,
@@ -193,6 +193,16 @@ pub async fn deliveries(
     Params(q): Params<DeliveryQuery>,
 ) -> Result<Json<Page<DeliveryRow>>, ApiError> {
     state.keys.require(&headers, Role::Read).await?;
+    let (rows, limit) = delivery_page(&state, &q).await?;
+    Ok(Json(Page::of(rows, limit, |d| d.id.to_string(), |d| d)))
+}
+
+/// One page of the delivery log and its page size (the API and the
+/// dashboard).
+pub async fn delivery_page(
+    state: &AppState,
+    q: &DeliveryQuery,
+) -> Result<(Vec<DeliveryRow>, u32), ApiError> {
     let limit = page_limit(q.limit)?;
     if let Some(s) = &q.status
         && ![status::PENDING, status::DELIVERED, status::DEAD].contains(&s.as_str())
@@ -217,7 +227,7 @@ pub async fn deliveries(
             i64::from(limit),
         )
         .await?;
-    Ok(Json(Page::of(rows, limit, |d| d.id.to_string(), |d| d)))
+    Ok((rows, limit))
 }
 
 /// One delivery with its body and every attempt.
@@ -269,6 +279,13 @@ pub async fn retry(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     state.keys.require(&headers, Role::Admin).await?;
+    retry_now(&state, id).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Makes a pending or dead delivery due now and wakes the worker (the API
+/// and the dashboard).
+pub async fn retry_now(state: &AppState, id: i64) -> Result<(), ApiError> {
     let d = state
         .store
         .delivery(id)
@@ -281,5 +298,5 @@ pub async fn retry(
     }
     state.store.retry_delivery(id, now_ms()).await?;
     state.outbox.notify_one();
-    Ok(StatusCode::ACCEPTED)
+    Ok(())
 }

@@ -32,13 +32,14 @@ fn install() {
     });
 }
 
-/// Runs `node tests/e2e/<script> <args>` and returns what it printed; panics
-/// with its output when it fails.
-pub fn run(script: &str, args: &[&str]) -> String {
+/// Runs `node tests/e2e/<script> <args>` with `env` and returns what it
+/// printed; panics with its output when it fails.
+pub fn run(script: &str, args: &[&str], env: &[(&str, &str)]) -> String {
     install();
     let out = Command::new("node")
         .arg(script)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(e2e_dir())
         .output()
         .expect("node runs");

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod seed;
 
 use leadscore_server::{Config, Role};
 use leadscore_store::testing::{Backend, Scratch, scratch};
@@ -12,6 +13,8 @@ use std::time::Duration;
 pub const ADMIN: &str = "adm-test-key";
 pub const WRITE: &str = "write-test-key";
 pub const READ: &str = "read-test-key";
+pub const ADMIN_EMAIL: &str = "admin@leadscore.test";
+pub const ADMIN_PASSWORD: &str = "correct horse battery";
 pub const B2B: &str = include_str!("../../../../examples/b2b-saas.toml");
 
 pub struct TestServer {
@@ -51,6 +54,8 @@ pub async fn start_decaying(db: Scratch, model: &str, decay_every: Duration) -> 
             base: Duration::from_millis(100),
             cap: Duration::from_millis(400),
         },
+        first_admin: Some((ADMIN_EMAIL.to_owned(), ADMIN_PASSWORD.to_owned())),
+        secure_cookies: false,
     };
     let running = leadscore_server::start(config)
         .await
