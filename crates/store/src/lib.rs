@@ -22,6 +22,7 @@ mod sql_handoff;
 mod sqlite;
 pub mod testing;
 mod traits;
+mod wal;
 
 pub use error::StoreError;
 pub use handoff::{
