@@ -48,16 +48,11 @@ pub(crate) fn fresh_flags(
         .collect()
 }
 
-/// The Tx methods that write many rows at once (events, leads, identity
-/// links, scores, history) call inherent methods each backend module
-/// defines on its transaction type (`append_events`, `write_leads`,
-/// `write_links`, `write_scores`, `append_history`): PostgreSQL binds rows
-/// as multi-row `VALUES`, SQLite passes them as one JSON parameter.
 macro_rules! impl_sql_store {
     ($store:ident, $tx:ident, $db:ty, $backend:literal, $like:literal) => {
         use crate::error::StoreError;
         use crate::rows::*;
-        use crate::sql::{chunks, contains_pattern};
+        use crate::sql::{chunks, contains_pattern, fresh_flags};
         use crate::traits::{Store, Tx};
         use async_trait::async_trait;
         use sqlx::QueryBuilder;
@@ -357,7 +352,28 @@ macro_rules! impl_sql_store {
         #[async_trait]
         impl Tx for $tx {
             async fn insert_events(&mut self, events: &[NewEvent]) -> Result<Vec<bool>, StoreError> {
-                self.append_events(events).await
+                let mut inserted = std::collections::HashSet::new();
+                for chunk in chunks(events) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "INSERT INTO events (message_id, identity, user_id, anonymous_id, kind, \
+                         name, ts, received_at, body) ",
+                    );
+                    q.push_values(chunk, |mut b, e| {
+                        b.push_bind(e.message_id.clone())
+                            .push_bind(e.identity.clone())
+                            .push_bind(e.user_id.clone())
+                            .push_bind(e.anonymous_id.clone())
+                            .push_bind(e.kind.clone())
+                            .push_bind(e.name.clone())
+                            .push_bind(e.ts)
+                            .push_bind(e.received_at)
+                            .push_bind(e.body.clone());
+                    });
+                    q.push(" ON CONFLICT (message_id) DO NOTHING RETURNING message_id");
+                    let ids: Vec<(String,)> = q.build_query_as().fetch_all(&mut *self.tx).await?;
+                    inserted.extend(ids.into_iter().map(|r| r.0));
+                }
+                Ok(fresh_flags(events, inserted))
             }
 
             async fn events_of(&mut self, identities: &[String]) -> Result<Vec<EventRow>, StoreError> {
@@ -378,11 +394,40 @@ macro_rules! impl_sql_store {
             }
 
             async fn upsert_leads(&mut self, leads: &[LeadRow]) -> Result<(), StoreError> {
-                self.write_leads(leads).await
+                for chunk in chunks(leads) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "INSERT INTO leads (id, profile, name, email, account, owner, created_at, updated_at) ",
+                    );
+                    q.push_values(chunk, |mut b, l| {
+                        b.push_bind(l.id.clone())
+                            .push_bind(l.profile.clone())
+                            .push_bind(l.name.clone())
+                            .push_bind(l.email.clone())
+                            .push_bind(l.account.clone())
+                            .push_bind(l.owner.clone())
+                            .push_bind(l.created_at)
+                            .push_bind(l.updated_at);
+                    });
+                    q.push(
+                        " ON CONFLICT (id) DO UPDATE SET profile = excluded.profile, \
+                         name = excluded.name, email = excluded.email, account = excluded.account, \
+                         owner = excluded.owner, updated_at = excluded.updated_at",
+                    );
+                    q.build().execute(&mut *self.tx).await?;
+                }
+                Ok(())
             }
 
             async fn link_identities(&mut self, links: &[(String, String)]) -> Result<(), StoreError> {
-                self.write_links(links).await
+                for chunk in chunks(links) {
+                    let mut q = QueryBuilder::<$db>::new("INSERT INTO identities (identity, lead_id) ");
+                    q.push_values(chunk, |mut b, (identity, lead)| {
+                        b.push_bind(identity.clone()).push_bind(lead.clone());
+                    });
+                    q.push(" ON CONFLICT (identity) DO UPDATE SET lead_id = excluded.lead_id");
+                    q.build().execute(&mut *self.tx).await?;
+                }
+                Ok(())
             }
 
             async fn merge_lead(&mut self, from: &str, into: &str) -> Result<(), StoreError> {
@@ -448,7 +493,41 @@ macro_rules! impl_sql_store {
             }
 
             async fn put_scores(&mut self, rows: &[ScoreRow]) -> Result<(), StoreError> {
-                self.write_scores(rows).await
+                for chunk in chunks(rows) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "INSERT INTO scores (model_version, lead_id, total, fit, engagement, groups, \
+                         bant, cell, hot, stage, manual_stage, email_quality, last_activity, events, \
+                         reasons, scored_at) ",
+                    );
+                    q.push_values(chunk, |mut b, s| {
+                        b.push_bind(s.model_version)
+                            .push_bind(s.lead_id.clone())
+                            .push_bind(s.total)
+                            .push_bind(s.fit)
+                            .push_bind(s.engagement)
+                            .push_bind(s.groups.clone())
+                            .push_bind(s.bant)
+                            .push_bind(s.cell.clone())
+                            .push_bind(s.hot)
+                            .push_bind(s.stage.clone())
+                            .push_bind(s.manual_stage)
+                            .push_bind(s.email_quality.clone())
+                            .push_bind(s.last_activity)
+                            .push_bind(s.events)
+                            .push_bind(s.reasons.clone())
+                            .push_bind(s.scored_at);
+                    });
+                    q.push(
+                        " ON CONFLICT (model_version, lead_id) DO UPDATE SET total = excluded.total, \
+                         fit = excluded.fit, engagement = excluded.engagement, groups = excluded.groups, \
+                         bant = excluded.bant, cell = excluded.cell, hot = excluded.hot, \
+                         stage = excluded.stage, manual_stage = excluded.manual_stage, \
+                         email_quality = excluded.email_quality, last_activity = excluded.last_activity, \
+                         events = excluded.events, reasons = excluded.reasons, scored_at = excluded.scored_at",
+                    );
+                    q.build().execute(&mut *self.tx).await?;
+                }
+                Ok(())
             }
 
             async fn put_account_scores(&mut self, rows: &[AccountScoreRow]) -> Result<(), StoreError> {
@@ -479,7 +558,23 @@ macro_rules! impl_sql_store {
             }
 
             async fn add_history(&mut self, rows: &[HistoryRow]) -> Result<(), StoreError> {
-                self.append_history(rows).await
+                for chunk in chunks(rows) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "INSERT INTO score_history (lead_id, model_version, at, total, cell, stage, owner, cause) ",
+                    );
+                    q.push_values(chunk, |mut b, h| {
+                        b.push_bind(h.lead_id.clone())
+                            .push_bind(h.model_version)
+                            .push_bind(h.at)
+                            .push_bind(h.total)
+                            .push_bind(h.cell.clone())
+                            .push_bind(h.stage.clone())
+                            .push_bind(h.owner.clone())
+                            .push_bind(h.cause.clone());
+                    });
+                    q.build().execute(&mut *self.tx).await?;
+                }
+                Ok(())
             }
 
             async fn activate_model(&mut self, version: i64) -> Result<(), StoreError> {
