@@ -2,7 +2,9 @@
 //! task, which batches whatever requests are waiting into one transaction
 //! (group commit). Events, the scores they change and their history commit
 //! together, so an acknowledged event is durable and a crash never leaves a
-//! half-applied score; one commit (one fsync) serves many requests.
+//! half-applied score; one commit (one fsync) serves many requests. A group
+//! is answered once its commit is on disk; on SQLite the flush runs beside
+//! the writer (see `acknowledge`), which meanwhile runs the next group.
 
 use crate::jobs::Jobs;
 use crate::runtime::rows::{lead_row, score_row};
@@ -155,8 +157,15 @@ pub async fn start(
     let shared = Arc::new(Shared {
         active: std::sync::RwLock::new(active),
     });
+    let (flushed, to_answer) = mpsc::unbounded_channel();
+    tokio::spawn(acknowledge(
+        Arc::clone(&store),
+        Arc::clone(&outbox),
+        to_answer,
+    ));
     let mut task = Task {
         store,
+        flushed,
         rt,
         jobs,
         shared: Arc::clone(&shared),
@@ -194,6 +203,8 @@ struct Build {
 
 struct Task {
     store: Arc<dyn Store>,
+    /// Committed groups, to be answered once their commit is on disk.
+    flushed: mpsc::UnboundedSender<Answer>,
     rt: Runtime,
     jobs: Jobs,
     shared: Arc<Shared>,
@@ -333,28 +344,20 @@ impl Task {
         );
         self.after_failure(&result).await;
         self.maintain().await;
-        let mut ingested = outcome.ingested.into_iter();
-        for cmd in group {
-            match cmd {
-                Command::Ingest(_, reply) => {
-                    let r = match &result {
-                        Ok(()) => Ok(ingested.next().unwrap_or_default()),
-                        Err(e) => Err(e.clone()),
-                    };
-                    let _ = reply.send(r);
-                }
-                Command::Profile(updates, reply) => {
-                    let r = match &result {
-                        Ok(()) => Ok(updates
-                            .iter()
-                            .map(|u| outcome.created.contains(u.lead_id.as_str()))
-                            .collect()),
-                        Err(e) => Err(e.clone()),
-                    };
-                    let _ = reply.send(r);
-                }
-                _ => {}
+        let wake_outbox = std::mem::take(&mut self.deliveries_waiting);
+        let answer = Answer {
+            group,
+            outcome,
+            result,
+            wake_outbox,
+        };
+        if answer.result.is_ok() {
+            // Answered once the log is on disk (see `acknowledge`).
+            if let Err(mpsc::error::SendError(a)) = self.flushed.send(answer) {
+                a.send(Err(WriteError::Stopped));
             }
+        } else {
+            answer.send(Ok(()));
         }
     }
 
@@ -400,6 +403,79 @@ impl Task {
                 Err(e) => tracing::error!(error = %e, "Reload failed; retrying"),
             }
             tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    }
+}
+
+/// A committed group waiting for the log flush before its requests hear.
+struct Answer {
+    group: Vec<Command>,
+    outcome: GroupOutcome,
+    result: Result<(), WriteError>,
+    /// The group enqueued webhook deliveries: wake the worker once flushed.
+    wake_outbox: bool,
+}
+
+impl Answer {
+    /// Tells every request of the group how it went; `flushed` is the
+    /// outcome of flushing the log after the commit.
+    fn send(self, flushed: Result<(), WriteError>) {
+        let Answer {
+            group,
+            outcome,
+            result,
+            ..
+        } = self;
+        let result = result.and(flushed);
+        let mut ingested = outcome.ingested.into_iter();
+        for cmd in group {
+            match cmd {
+                Command::Ingest(_, reply) => {
+                    let r = match &result {
+                        Ok(()) => Ok(ingested.next().unwrap_or_default()),
+                        Err(e) => Err(e.clone()),
+                    };
+                    let _ = reply.send(r);
+                }
+                Command::Profile(updates, reply) => {
+                    let r = match &result {
+                        Ok(()) => Ok(updates
+                            .iter()
+                            .map(|u| outcome.created.contains(u.lead_id.as_str()))
+                            .collect()),
+                        Err(e) => Err(e.clone()),
+                    };
+                    let _ = reply.send(r);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Answers committed groups once the log holding them is on disk. Each
+/// flush covers every commit made before it started, so one flush answers
+/// all the groups waiting for it, while the writer runs the next.
+async fn acknowledge(
+    store: Arc<dyn Store>,
+    outbox: Arc<tokio::sync::Notify>,
+    mut rx: mpsc::UnboundedReceiver<Answer>,
+) {
+    while let Some(first) = rx.recv().await {
+        let mut waiting = vec![first];
+        while let Ok(a) = rx.try_recv() {
+            waiting.push(a);
+        }
+        let flushed = store.sync().await.map_err(WriteError::from);
+        if let Err(e) = &flushed {
+            tracing::error!(error = %e, "Flushing the log failed; the commits stand, their requests are told it failed");
+        }
+        let wake = waiting.iter().any(|a| a.wake_outbox);
+        for a in waiting {
+            a.send(flushed.clone());
+        }
+        if wake && flushed.is_ok() {
+            outbox.notify_one();
         }
     }
 }

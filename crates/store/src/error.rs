@@ -10,6 +10,10 @@ pub enum StoreError {
     /// Applying migrations failed.
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// Flushing committed writes to the disk failed: they are visible but
+    /// may not survive a power loss.
+    #[error("flushing the database log to disk failed: {0}")]
+    Sync(std::io::Error),
     /// A row the caller named does not exist.
     #[error("{0} not found")]
     NotFound(String),

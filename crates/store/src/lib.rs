@@ -23,6 +23,7 @@ mod sql_handoff;
 mod sqlite;
 pub mod testing;
 mod traits;
+mod wal;
 
 pub use dashboard::{CellStageCount, DashboardStore, SessionRow, UserRow};
 pub use error::StoreError;

@@ -9,6 +9,8 @@ pub struct PgStore {
     pool: sqlx::PgPool,
     /// Transactions, apart from reads so that slow reads never hold up a commit.
     write_pool: sqlx::PgPool,
+    /// Always `None`: PostgreSQL flushes its log inside every commit.
+    wal: Option<crate::wal::WalFile>,
 }
 
 impl PgStore {
@@ -19,7 +21,11 @@ impl PgStore {
             .run(&write_pool)
             .await?;
         let pool = PgPoolOptions::new().max_connections(8).connect(url).await?;
-        Ok(PgStore { pool, write_pool })
+        Ok(PgStore {
+            pool,
+            write_pool,
+            wal: None,
+        })
     }
 }
 

@@ -64,6 +64,9 @@ macro_rules! impl_sql_store {
         /// A transaction on this backend.
         pub struct $tx {
             tx: sqlx::Transaction<'static, $db>,
+            /// The log to flush after committing, where commits do not
+            /// flush it themselves.
+            wal: Option<crate::wal::WalFile>,
         }
 
         #[async_trait]
@@ -79,7 +82,15 @@ macro_rules! impl_sql_store {
             async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {
                 Ok(Box::new($tx {
                     tx: self.write_pool.begin().await?,
+                    wal: self.wal.clone(),
                 }))
+            }
+
+            async fn sync(&self) -> Result<(), StoreError> {
+                match &self.wal {
+                    Some(wal) => wal.sync().await,
+                    None => Ok(()),
+                }
             }
 
             async fn events_after(
@@ -599,6 +610,15 @@ macro_rules! impl_sql_store {
             }
 
             async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+                let $tx { tx, wal } = *self;
+                tx.commit().await?;
+                match wal {
+                    Some(wal) => wal.sync().await,
+                    None => Ok(()),
+                }
+            }
+
+            async fn commit_unsynced(self: Box<Self>) -> Result<(), StoreError> {
                 self.tx.commit().await?;
                 Ok(())
             }

@@ -17,6 +17,8 @@ pub struct SqliteStore {
     /// Transactions, on their own connection: slow reads filling the read
     /// pool never hold up a commit, and SQLite has one writer anyway.
     write_pool: sqlx::SqlitePool,
+    /// The write-ahead log, flushed apart from the writer's commits.
+    wal: Option<crate::wal::WalFile>,
     /// Held while any handle on the store lives; the checkpoint task stops
     /// when it goes.
     _alive: std::sync::Arc<()>,
@@ -25,9 +27,14 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if needed) the database file and applies migrations.
     ///
-    /// `synchronous = FULL`: a commit is on disk before it returns, so an
-    /// acknowledged event survives power loss, not just a process crash.
-    /// The server batches many requests into one commit to pay that once.
+    /// Durability: a [`Tx::commit`](crate::Tx::commit) is on disk before it
+    /// returns, so an acknowledged event survives power loss, not just a
+    /// process crash. The writer's connection commits with
+    /// `synchronous = NORMAL` and the log is flushed after the commit (see
+    /// the `wal` module), which lets the writer overlap one group's flush
+    /// with the next group's work; the read pool, whose few writes (webhook
+    /// attempts, settings) commit on their own, keeps `synchronous = FULL`.
+    /// The server batches many requests into one commit to pay the flush once.
     pub async fn open(path: &Path) -> Result<SqliteStore, crate::StoreError> {
         let options = SqliteConnectOptions::new()
             .filename(path)
@@ -51,7 +58,7 @@ impl SqliteStore {
             .pragma("temp_store", "memory");
         let write_pool = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(options.clone())
+            .connect_with(options.clone().synchronous(SqliteSynchronous::Normal))
             .await?;
         sqlx::migrate!("./migrations/sqlite")
             .run(&write_pool)
@@ -68,6 +75,10 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             write_pool,
+            // SQLite names the log after the database's full path.
+            wal: Some(crate::wal::WalFile::of(
+                &std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()),
+            )),
             _alive: alive,
         })
     }

@@ -22,6 +22,10 @@ pub trait Store:
     fn backend(&self) -> &'static str;
     /// Starts a transaction.
     async fn begin(&self) -> Result<Box<dyn Tx>, StoreError>;
+    /// Makes every commit so far survive a power loss, including those made
+    /// with [`Tx::commit_unsynced`]. Nothing to do where every commit is
+    /// flushed already (PostgreSQL).
+    async fn sync(&self) -> Result<(), StoreError>;
     /// Housekeeping the single writer runs between transactions now and
     /// then (on SQLite: starting the write-ahead log over).
     async fn maintain(&self) -> Result<(), StoreError>;
@@ -119,6 +123,12 @@ pub trait Tx: crate::handoff::HandoffTx + Send {
     async fn add_history(&mut self, rows: &[HistoryRow]) -> Result<(), StoreError>;
     /// Makes `version` the active model and drops other versions' scores.
     async fn activate_model(&mut self, version: i64) -> Result<(), StoreError>;
-    /// Makes the writes permanent.
+    /// Makes the writes permanent: visible, and on disk when this returns.
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+    /// Makes the writes visible and safe from a crash of this process, but
+    /// returns before the disk has them: [`Store::sync`] afterwards makes
+    /// them survive a power loss too. The single writer commits one group
+    /// this way and runs the next while the disk flushes; where a backend
+    /// flushes inside every commit (PostgreSQL) this is [`Tx::commit`].
+    async fn commit_unsynced(self: Box<Self>) -> Result<(), StoreError>;
 }

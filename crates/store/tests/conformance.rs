@@ -9,6 +9,7 @@ use leadscore_store::{
 leadscore_store::on_both!(
     repeated_message_ids_are_ignored,
     uncommitted_writes_vanish,
+    unsynced_commits_are_visible_and_survive_reopening,
     identities_route_events_to_leads,
     merging_moves_identities_and_history,
     ranked_list_pages_and_filters,
@@ -111,6 +112,26 @@ async fn uncommitted_writes_vanish(b: Backend) {
     assert_eq!(s.event_count().await.unwrap(), 0);
     assert!(s.lead("u1").await.unwrap().is_none());
     assert!(s.score(1, "u1").await.unwrap().is_none());
+}
+
+/// A commit made without waiting for the disk is seen by readers at once,
+/// a later flush succeeds, and the writes are there when the database is
+/// opened again (a crash of the process loses nothing committed).
+async fn unsynced_commits_are_visible_and_survive_reopening(b: Backend) {
+    let (s, db) = store(b).await.unwrap();
+    for (i, id) in ["m1", "m2", "m3"].into_iter().enumerate() {
+        let mut tx = s.begin().await.unwrap();
+        tx.insert_events(&[event(id, "u1", i as i64)])
+            .await
+            .unwrap();
+        tx.commit_unsynced().await.unwrap();
+        assert_eq!(s.event_count().await.unwrap(), i as i64 + 1);
+    }
+    s.sync().await.unwrap();
+    drop(s);
+    let again = leadscore_store::open(&db.url).await.unwrap();
+    assert_eq!(again.event_count().await.unwrap(), 3);
+    again.sync().await.unwrap();
 }
 
 async fn identities_route_events_to_leads(b: Backend) {

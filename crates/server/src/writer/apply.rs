@@ -49,8 +49,8 @@ impl Task {
         let rebuilt = std::time::Instant::now();
         self.write(tx.as_mut(), &mut w, now).await?;
         let written = std::time::Instant::now();
-        tx.commit().await?;
-        self.committed();
+        // Flushed to disk by `acknowledge` while the next group runs.
+        tx.commit_unsynced().await?;
         tracing::trace!(
             insert_us,
             rebuild_us = (rebuilt - routed).as_micros() as u64,
