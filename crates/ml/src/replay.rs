@@ -78,7 +78,8 @@ pub struct ModelReplay {
 pub struct Replay {
     /// Leads in the history.
     pub leads: usize,
-    /// Events applied.
+    /// Events applied: those of the leads (a never-identified visitor's
+    /// events belong to no lead).
     pub events: usize,
     /// Weeks replayed.
     pub weeks: usize,
@@ -206,7 +207,7 @@ fn first_weeks(model: &Model, ds: &Dataset, threshold: Option<f64>) -> Vec<[Opti
 }
 
 /// Replays `ds` under each model; `feedback` says which leads sales
-/// accepted and won. Weeks span the first to the last event.
+/// accepted and won. Weeks span the leads' first to last event.
 pub fn replay(
     models: &[&Model],
     ds: &Dataset,
@@ -222,7 +223,11 @@ pub fn replay(
     };
     let (sql, won) = (ids_of("accepted"), ids_of("won"));
     let known: HashSet<&str> = ds.profiles.iter().map(|p| p.id.as_str()).collect();
-    let span = ds.events.iter().map(|e| e.timestamp.week());
+    let span = ds
+        .lead_events
+        .iter()
+        .flatten()
+        .map(|&i| ds.events[i as usize].timestamp.week());
     let (lo, hi) = (span.clone().min(), span.max());
     let weeks: Vec<i64> = match (lo, hi) {
         (Some(lo), Some(hi)) => (lo..=hi).collect(),
@@ -282,7 +287,7 @@ pub fn replay(
         .collect();
     Replay {
         leads: ds.profiles.len(),
-        events: ds.events.len(),
+        events: ds.lead_events.iter().map(Vec::len).sum(),
         weeks: weeks.len(),
         sql_leads: sql.iter().filter(|id| known.contains(*id)).count(),
         won_leads: won.iter().filter(|id| known.contains(*id)).count(),
