@@ -27,18 +27,25 @@ pub struct EventEnv<'a> {
     channel: Value,
 }
 
+/// The slot table of an event before its properties are located, built
+/// once per model so that each event starts from a copy.
+pub(crate) fn event_slot_template(keys: &[EventKey]) -> [u8; MAX_EVENT_SLOTS] {
+    let mut at = [MISSING; MAX_EVENT_SLOTS];
+    for (slot, key) in at.iter_mut().zip(keys) {
+        *slot = match key {
+            EventKey::Name => NAME,
+            EventKey::Channel => CHANNEL,
+            EventKey::Prop(_) => MISSING,
+        };
+    }
+    at
+}
+
 impl<'a> EventEnv<'a> {
     /// Prepares `event` for the model's event conditions.
     #[inline]
     pub fn new(model: &Model, event: &'a Event) -> EventEnv<'a> {
-        let mut at = [MISSING; MAX_EVENT_SLOTS];
-        for (slot, key) in at.iter_mut().zip(&model.event_keys) {
-            *slot = match key {
-                EventKey::Name => NAME,
-                EventKey::Channel => CHANNEL,
-                EventKey::Prop(_) => MISSING,
-            };
-        }
+        let mut at = model.event_at_init;
         let mut session_at = [MISSING; SESSION_KEYS.len()];
         let mut channel_at = MISSING;
         for (pos, (k, _)) in event

@@ -101,6 +101,7 @@ pub(crate) fn rule_detail(
 pub struct Scratch {
     slots: Vec<Value>,
     agg: AggScratch,
+    domains: email::DomainCache,
 }
 
 /// Adds up the points of the rules whose conditions hold, into the total
@@ -188,7 +189,8 @@ impl Model {
         let c = &self.computed;
         let slots = &mut scratch.slots;
         slots.clear();
-        let email = email::assess(profile.get(EMAIL_ATTRIBUTE).as_str());
+        let email =
+            email::assess_cached(profile.get(EMAIL_ATTRIBUTE).as_str(), &mut scratch.domains);
         let email_class = email.class();
         let last_activity = state.last_activity(as_of);
         let events = state.times.partition_point(|t| *t <= as_of) as u32;
@@ -214,13 +216,11 @@ impl Model {
             _ => Value::Null,
         }));
 
-        // One pass over the profile fills every attribute slot: a hash
+        // One pass over the profile fills every attribute slot: a table
         // look-up per attribute instead of a tree search per slot.
         for (name, value) in &profile.attributes {
-            if let Some(at) = self.attr_slots.get(name) {
-                for &s in at {
-                    slots[s as usize] = value.clone();
-                }
+            for s in self.attr_slots.find(name) {
+                slots[s as usize] = value.clone();
             }
         }
 

@@ -129,8 +129,8 @@ impl LeadState {
         if !account_only {
             insert_sorted(&mut self.times, event.timestamp);
         }
-        let d = match model.dispatch.get(event.name.as_str()) {
-            Some(d) => d,
+        let d = match model.dispatch_names.first(&event.name) {
+            Some(i) => &model.dispatches[i as usize],
             // Bookkeeping messages meet only the rules that name them.
             None if event.is_identity() => return,
             None => &model.dispatch_any,
@@ -195,15 +195,20 @@ fn session_key(event: &Event, env: &EventEnv<'_>) -> u64 {
 /// Records a hit under a frequency limit, keeping the earliest events of
 /// each period so the outcome does not depend on arrival order.
 fn add_limited(r: &mut RuleHits, hit: Hit, limit: Limit) {
-    let (bucket_of, n): (fn(Timestamp) -> i64, usize) = match limit {
+    match limit {
         Limit::None => {
             insert_sorted(&mut r.kept, hit);
-            return;
         }
-        Limit::Once => (|_| 0, 1),
-        Limit::PerDay(n) => (Timestamp::day, n as usize),
-        Limit::PerWeek(n) => (Timestamp::week, n as usize),
-    };
+        Limit::Once => keep_first(r, hit, 1, |_| 0),
+        Limit::PerDay(n) => keep_first(r, hit, n as usize, Timestamp::day),
+        Limit::PerWeek(n) => keep_first(r, hit, n as usize, Timestamp::week),
+    }
+}
+
+/// Keeps at most `n` hits per period (`bucket_of`). Generic rather than
+/// taking a function pointer, so that each period is computed inline.
+#[inline(always)]
+fn keep_first(r: &mut RuleHits, hit: Hit, n: usize, bucket_of: impl Fn(Timestamp) -> i64) {
     let at = insert_sorted(&mut r.kept, hit);
     let bucket = bucket_of(hit.t);
     // Hits of one period sit next to each other; there are at most n + 1.

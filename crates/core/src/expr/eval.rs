@@ -7,6 +7,7 @@
 
 use super::{Env, Slot};
 use crate::value::Value;
+use crate::words::zip_words;
 use regex::Regex;
 use rustc_hash::FxHashSet;
 use std::cmp::Ordering;
@@ -341,8 +342,9 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 /// Lower-cases 8 ASCII bytes at once: adding `0x80 - b'A'` to a byte sets its high bit
 /// when it is at least `A`, adding `0x80 - b'Z' - 1` when it is past `Z`.
 fn ascii_lower8(x: u64) -> u64 {
-    let at_least_a = x + ONES * (0x80 - u64::from(b'A'));
-    let past_z = x + ONES * (0x80 - u64::from(b'Z') - 1);
+    // Wrapping: callers may pass non-ASCII bytes and discard the answer.
+    let at_least_a = x.wrapping_add(ONES * (0x80 - u64::from(b'A')));
+    let past_z = x.wrapping_add(ONES * (0x80 - u64::from(b'Z') - 1));
     let upper = at_least_a & !past_z & (ONES * 0x80);
     x | (upper >> 2)
 }
@@ -472,21 +474,25 @@ pub(crate) fn lowercase(s: &str) -> Box<str> {
 }
 
 /// Whether ASCII-lower-cased `v` equals `lower`; `None` when `v` is not ASCII, where
-/// characters must be compared instead. Runs without early exit so that it vectorises.
+/// characters must be compared instead. Reads a word at a time (see [`crate::words`])
+/// and runs without early exit: literals are short, and a branch per word would cost
+/// more than the words it skips.
 #[inline]
 fn ascii_eq_lower(v: &[u8], lower: &[u8]) -> Option<bool> {
     if v.len() != lower.len() {
         // An ASCII string keeps its length when lower-cased; others may not.
         return v.is_ascii().then_some(false);
     }
-    let (mut diff, mut high) = (0u8, 0u8);
-    for (&a, &b) in v.iter().zip(lower) {
-        diff |= a.to_ascii_lowercase() ^ b;
-        high |= a;
-    }
+    let (mut diff, mut high) = (0u64, 0u64);
+    zip_words(v, lower, |x, y| {
+        // `ascii_lower8` is exact for ASCII bytes; for others `high` rejects the answer.
+        diff |= ascii_lower8(x) ^ y;
+        high |= x;
+        true
+    });
     // A non-ASCII byte in `lower` never equals a lower-cased ASCII byte, which is the
     // right answer: a lower-cased ASCII string is ASCII.
-    (high < 0x80).then_some(diff == 0)
+    (high & (ONES * 0x80) == 0).then_some(diff == 0)
 }
 
 /// `s` equals `lower` (a lower-cased literal) ignoring case.
