@@ -91,6 +91,7 @@ const KEY_MAX: usize = 64;
 
 impl Node {
     /// Whether the condition holds for the values in `env`.
+    #[inline]
     pub(crate) fn eval<E: Env + ?Sized>(&self, env: &E) -> bool {
         match self {
             Node::Not(inner) => !inner.eval_leaf(env),
@@ -122,11 +123,21 @@ impl Node {
                 hi,
             } => num(env.get(*slot)).is_some_and(|v| (*lo <= v && v <= *hi) != *negated),
             Node::BoolIs(s, b) => env.get(*s).as_bool() == Some(*b),
-            Node::TextEq { slot, .. }
-            | Node::NumIn { slot, .. }
+            Node::TextEq {
+                slot,
+                negated,
+                boolean,
+                num,
+                lower,
+            } => text_eq(env.get(*slot), *negated, *boolean, *num, lower),
+            Node::StartsWith {
+                slot,
+                negated,
+                lower,
+            } => text_starts(env.get(*slot), *negated, lower),
+            Node::NumIn { slot, .. }
             | Node::TextIn { slot, .. }
             | Node::Contains { slot, .. }
-            | Node::StartsWith { slot, .. }
             | Node::EndsWith { slot, .. }
             | Node::Matches { slot, .. } => self.text_test(env.get(*slot)),
             Node::Not(_) | Node::And(_) | Node::Or(_) => self.eval(env),
@@ -145,12 +156,7 @@ impl Node {
                 num,
                 lower,
                 ..
-            } => match v {
-                Value::Str(s) => eq_ci(s, lower) != *negated,
-                Value::Num(n) => (*n == *num) != *negated,
-                Value::Bool(b) => (*boolean == Some(*b)) != *negated,
-                Value::Null => false,
-            },
+            } => text_eq(v, *negated, *boolean, *num, lower),
             Node::NumIn { negated, list, .. } => {
                 self::num(v).is_some_and(|x| num_in(list, x) != *negated)
             }
@@ -163,9 +169,7 @@ impl Node {
             Node::Contains { negated, lower, .. } => {
                 with_text(v, |s| contains_ci(s, lower) != *negated)
             }
-            Node::StartsWith { negated, lower, .. } => {
-                with_text(v, |s| starts_with_ci(s, lower) != *negated)
-            }
+            Node::StartsWith { negated, lower, .. } => text_starts(v, *negated, lower),
             Node::EndsWith { negated, lower, .. } => {
                 with_text(v, |s| ends_with_ci(s, lower) != *negated)
             }
@@ -415,6 +419,25 @@ fn eq_ci_bytes(s: &str, item: &[u8]) -> bool {
     std::str::from_utf8(item).is_ok_and(|item| eq_ci(s, item))
 }
 
+/// `==` on text, the commonest test in event conditions. Out of line like
+/// [`Node::text_test`], but in a function of its own: a small body needs no register
+/// saves, which cost a match in the large one as much as the comparison itself.
+#[inline(never)]
+fn text_eq(v: &Value, negated: bool, boolean: Option<bool>, num: f64, lower: &str) -> bool {
+    match v {
+        Value::Str(s) => eq_ci(s, lower) != negated,
+        Value::Num(n) => (*n == num) != negated,
+        Value::Bool(b) => (boolean == Some(*b)) != negated,
+        Value::Null => false,
+    }
+}
+
+/// `starts_with`, in a function of its own for the same reason as [`text_eq`].
+#[inline(never)]
+fn text_starts(v: &Value, negated: bool, lower: &str) -> bool {
+    with_text(v, |s| starts_with_ci(s, lower) != negated)
+}
+
 /// Applies a text test to the value as text; false for a missing value.
 #[inline]
 fn with_text(v: &Value, test: impl FnOnce(&str) -> bool) -> bool {
@@ -477,7 +500,7 @@ pub(crate) fn lowercase(s: &str) -> Box<str> {
 /// characters must be compared instead. Reads a word at a time (see [`crate::words`])
 /// and runs without early exit: literals are short, and a branch per word would cost
 /// more than the words it skips.
-#[inline]
+#[inline(always)]
 fn ascii_eq_lower(v: &[u8], lower: &[u8]) -> Option<bool> {
     if v.len() != lower.len() {
         // An ASCII string keeps its length when lower-cased; others may not.

@@ -37,8 +37,8 @@ impl<T: Copy> ShortKeys<T> {
         let b = key.as_bytes();
         self.by_len
             .get(b.len())
-            .into_iter()
-            .flatten()
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
             .filter(move |(k, _)| same_bytes(k, b))
             .map(|(_, v)| *v)
     }
