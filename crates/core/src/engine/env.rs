@@ -86,6 +86,7 @@ impl<'a> EventEnv<'a> {
         env
     }
 
+    #[inline(always)]
     fn prop(&self, pos: u8) -> &'a Value {
         &self.event.properties.0[usize::from(pos)].1
     }
@@ -111,7 +112,7 @@ impl<'a> EventEnv<'a> {
 static NULL: Value = Value::Null;
 
 impl Env for EventEnv<'_> {
-    #[inline]
+    #[inline(always)]
     fn get(&self, slot: Slot) -> &Value {
         match self.at[slot.0 as usize] {
             MISSING => &NULL,

@@ -435,7 +435,12 @@ fn text_eq(v: &Value, negated: bool, boolean: Option<bool>, num: f64, lower: &st
 /// `starts_with`, in a function of its own for the same reason as [`text_eq`].
 #[inline(never)]
 fn text_starts(v: &Value, negated: bool, lower: &str) -> bool {
-    with_text(v, |s| starts_with_ci(s, lower) != negated)
+    // Matched here rather than through `with_text`, whose closure was not inlined.
+    match v {
+        Value::Str(s) => starts_with_ci(s, lower) != negated,
+        Value::Null => false,
+        Value::Num(_) | Value::Bool(_) => with_written(v, |s| starts_with_ci(s, lower) != negated),
+    }
 }
 
 /// Applies a text test to the value as text; false for a missing value.
