@@ -61,6 +61,21 @@ fn stable_hash<T: Hash + ?Sized>(v: &T) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(v)
 }
 
+/// How many items of a list sorted by time are at or before `as_of`.
+/// Scores are mostly read at the latest time, when that is the whole list:
+/// one comparison instead of a binary search.
+#[inline]
+pub(crate) fn count_until<T>(
+    sorted: &[T],
+    as_of: Timestamp,
+    time: impl Fn(&T) -> Timestamp,
+) -> usize {
+    match sorted.last() {
+        Some(last) if time(last) <= as_of => sorted.len(),
+        _ => sorted.partition_point(|x| time(x) <= as_of),
+    }
+}
+
 /// Inserts keeping `v` sorted; events mostly arrive in time order, so the
 /// common case is a push.
 #[inline]
@@ -109,7 +124,7 @@ impl LeadState {
 
     /// The time of the latest event at or before `as_of`.
     pub fn last_activity(&self, as_of: Timestamp) -> Option<Timestamp> {
-        let n = self.times.partition_point(|t| *t <= as_of);
+        let n = count_until(&self.times, as_of, |t| *t);
         n.checked_sub(1).map(|i| self.times[i])
     }
 

@@ -90,8 +90,11 @@ const SCAN_MAX: usize = 8;
 const KEY_MAX: usize = 64;
 
 impl Node {
-    /// Whether the condition holds for the values in `env`.
-    #[inline]
+    /// Whether the condition holds for the values in `env`. Inlined into its callers
+    /// (the rule loops), so that a condition of one test costs no call besides the
+    /// test's own: nested `and`/`or`/`not` go through [`Node::eval_nested`], which ends
+    /// the recursion that would otherwise keep this out of line.
+    #[inline(always)]
     pub(crate) fn eval<E: Env + ?Sized>(&self, env: &E) -> bool {
         match self {
             Node::Not(inner) => !inner.eval_leaf(env),
@@ -140,8 +143,14 @@ impl Node {
             | Node::Contains { slot, .. }
             | Node::EndsWith { slot, .. }
             | Node::Matches { slot, .. } => self.text_test(env.get(*slot)),
-            Node::Not(_) | Node::And(_) | Node::Or(_) => self.eval(env),
+            Node::Not(_) | Node::And(_) | Node::Or(_) => self.eval_nested(env),
         }
+    }
+
+    /// An `and`, `or` or `not` inside another: rare, so out of line.
+    #[inline(never)]
+    fn eval_nested<E: Env + ?Sized>(&self, env: &E) -> bool {
+        self.eval(env)
     }
 
     /// The tests that look at text (and lists), on the value of their slot. Kept out of
@@ -524,7 +533,7 @@ fn ascii_eq_lower(v: &[u8], lower: &[u8]) -> Option<bool> {
 }
 
 /// `s` equals `lower` (a lower-cased literal) ignoring case.
-#[inline]
+#[inline(always)]
 pub(crate) fn eq_ci(s: &str, lower: &str) -> bool {
     ascii_eq_lower(s.as_bytes(), lower.as_bytes()).unwrap_or_else(|| eq_unicode(s, lower))
 }
@@ -647,7 +656,7 @@ fn eq_unicode(s: &str, lower: &str) -> bool {
 }
 
 /// `s` starts with `lower` (a lower-cased literal) ignoring case.
-#[inline]
+#[inline(always)]
 pub(crate) fn starts_with_ci(s: &str, lower: &str) -> bool {
     let (v, n) = (s.as_bytes(), lower.as_bytes());
     // Only the first `n.len()` bytes matter while they are ASCII: ASCII characters keep
