@@ -3,6 +3,10 @@
 #
 #   bench/rescore.sh                 # 1,000,000 leads, 20 events per lead
 #   LEADS=100000 bench/rescore.sh    # smaller
+#   BASELINE=/tmp/old/leadscore bench/rescore.sh
+#                                    # also times another build (say, of an
+#                                    # earlier commit) on the same data,
+#                                    # right after this one
 #
 # Builds leadscore (release), runs `leadscore bench`, which generates the
 # data, times leadscore's rescoring on 1 thread and on all threads and
@@ -36,28 +40,44 @@ cargo run --release --quiet -p leadscore -- bench \
     --leads "$leads" --events-per-lead "$events_per_lead" --export "$out" |
     tee "$out/leadscore.txt"
 
+if [[ -n "${BASELINE:-}" ]]; then
+    echo "== baseline: $BASELINE"
+    "$BASELINE" bench --leads "$leads" --events-per-lead "$events_per_lead" |
+        tee "$out/baseline.txt"
+fi
+
 echo "== duckdb"
 status=0
 "$venv/bin/python" "$bench_dir/duckdb/run.py" "$out" | tee "$out/duckdb.txt" || status=$?
 
-# Both reports have lines "1 thread   <seconds> s ..." and "<n> threads   <seconds> s ...".
+# The reports have lines "1 thread   <seconds> s ..." and "<n> threads   <seconds> s ...".
+baseline_report="$out/baseline.txt"
+[[ -n "${BASELINE:-}" ]] || baseline_report=/dev/null
 awk '
-    FNR == NR && $1 == "1" && $2 == "thread"  { ls1 = $3 }
-    FNR == NR && $2 == "threads"              { lsn = $3; n = $1 }
-    FNR != NR && $1 == "1" && $2 == "thread"  { dd1 = $3 }
-    FNR != NR && $2 == "threads"              { ddn = $3 }
-    FNR != NR && $1 == "result"               { result = $2 }
+    FILENAME == ARGV[1] && $1 == "1" && $2 == "thread"  { ls1 = $3 }
+    FILENAME == ARGV[1] && $2 == "threads"              { lsn = $3; n = $1 }
+    FILENAME == ARGV[2] && $1 == "1" && $2 == "thread"  { dd1 = $3 }
+    FILENAME == ARGV[2] && $2 == "threads"              { ddn = $3 }
+    FILENAME == ARGV[2] && $1 == "result"               { result = $2 }
+    FILENAME == ARGV[3] && $1 == "1" && $2 == "thread"  { bl1 = $3 }
+    FILENAME == ARGV[3] && $2 == "threads"              { bln = $3 }
     END {
         if (ls1 == "" || lsn == "" || dd1 == "" || ddn == "") {
             print "summary: could not read the times from the reports" > "/dev/stderr"
             exit 1
         }
         print "== summary (seconds; ratio = duckdb / leadscore, above 1 means leadscore is faster)"
-        printf "%-12s %12s %12s %8s\n", "", "leadscore", "duckdb", "ratio"
-        printf "%-12s %12.3f %12.3f %7.2fx\n", "1 thread", ls1, dd1, dd1 / ls1
-        printf "%-12s %12.3f %12.3f %7.2fx\n", n " threads", lsn, ddn, ddn / lsn
+        printf "%-12s %12s %12s %8s", "", "leadscore", "duckdb", "ratio"
+        if (bl1 != "") printf " %12s %8s", "baseline", "speed-up"
+        printf "\n"
+        printf "%-12s %12.3f %12.3f %7.2fx", "1 thread", ls1, dd1, dd1 / ls1
+        if (bl1 != "") printf " %12.3f %7.2fx", bl1, bl1 / ls1
+        printf "\n"
+        printf "%-12s %12.3f %12.3f %7.2fx", n " threads", lsn, ddn, ddn / lsn
+        if (bln != "") printf " %12.3f %7.2fx", bln, bln / lsn
+        printf "\n"
         printf "%-12s %s\n", "scores", result
     }
-' "$out/leadscore.txt" "$out/duckdb.txt"
+' "$out/leadscore.txt" "$out/duckdb.txt" "$baseline_report"
 
 exit "$status"

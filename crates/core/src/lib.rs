@@ -16,6 +16,7 @@ pub mod ranking;
 pub mod segment;
 pub mod time;
 pub mod value;
+mod words;
 
 pub use event::{Event, EventKind, Profile, Props};
 pub use time::{Duration, Timestamp};

@@ -61,12 +61,14 @@ impl Timestamp {
     }
 
     /// The day number since the epoch (UTC), used for per-day limits.
+    #[inline]
     pub fn day(self) -> i64 {
         self.0.div_euclid(DAY_MS)
     }
 
     /// The ISO week number since the epoch: weeks start on Monday, and
     /// 1970-01-01 was a Thursday, hence the shift of three days.
+    #[inline]
     pub fn week(self) -> i64 {
         (self.day() + 3).div_euclid(7)
     }

@@ -1,7 +1,7 @@
 //! Aggregate signals: counts, distinct sessions, channels, active days,
 //! reactivation and active contacts over a look-back window.
 
-use super::state::AggHit;
+use super::state::{AggHit, count_until};
 use crate::model::{Aggregate, AggregateKind};
 use crate::time::Timestamp;
 
@@ -9,7 +9,7 @@ use crate::time::Timestamp;
 fn in_window(hits: &[AggHit], agg: &Aggregate, as_of: Timestamp) -> (usize, usize) {
     let start = as_of.0.saturating_sub(agg.window.0);
     let lo = hits.partition_point(|h| h.hit.t.0 <= start);
-    let hi = hits.partition_point(|h| h.hit.t <= as_of);
+    let hi = count_until(hits, as_of, |h| h.hit.t);
     (lo, hi.max(lo))
 }
 

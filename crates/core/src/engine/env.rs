@@ -27,18 +27,25 @@ pub struct EventEnv<'a> {
     channel: Value,
 }
 
+/// The slot table of an event before its properties are located, built
+/// once per model so that each event starts from a copy.
+pub(crate) fn event_slot_template(keys: &[EventKey]) -> [u8; MAX_EVENT_SLOTS] {
+    let mut at = [MISSING; MAX_EVENT_SLOTS];
+    for (slot, key) in at.iter_mut().zip(keys) {
+        *slot = match key {
+            EventKey::Name => NAME,
+            EventKey::Channel => CHANNEL,
+            EventKey::Prop(_) => MISSING,
+        };
+    }
+    at
+}
+
 impl<'a> EventEnv<'a> {
     /// Prepares `event` for the model's event conditions.
     #[inline]
     pub fn new(model: &Model, event: &'a Event) -> EventEnv<'a> {
-        let mut at = [MISSING; MAX_EVENT_SLOTS];
-        for (slot, key) in at.iter_mut().zip(&model.event_keys) {
-            *slot = match key {
-                EventKey::Name => NAME,
-                EventKey::Channel => CHANNEL,
-                EventKey::Prop(_) => MISSING,
-            };
-        }
+        let mut at = model.event_at_init;
         let mut session_at = [MISSING; SESSION_KEYS.len()];
         let mut channel_at = MISSING;
         for (pos, (k, _)) in event
@@ -79,6 +86,7 @@ impl<'a> EventEnv<'a> {
         env
     }
 
+    #[inline(always)]
     fn prop(&self, pos: u8) -> &'a Value {
         &self.event.properties.0[usize::from(pos)].1
     }
@@ -104,7 +112,7 @@ impl<'a> EventEnv<'a> {
 static NULL: Value = Value::Null;
 
 impl Env for EventEnv<'_> {
-    #[inline]
+    #[inline(always)]
     fn get(&self, slot: Slot) -> &Value {
         match self.at[slot.0 as usize] {
             MISSING => &NULL,

@@ -8,7 +8,7 @@
 
 use super::aggregate::{AggScratch, aggregate_value};
 use super::result::{LeadScore, Reason, RuleKind, TOP_REASONS};
-use super::state::LeadState;
+use super::state::{LeadState, count_until};
 use crate::email;
 use crate::event::Profile;
 use crate::model::{LeadSlot, Model, PointsRule};
@@ -77,7 +77,7 @@ pub(crate) fn rule_detail(
     hits: &super::state::RuleHits,
     as_of: Timestamp,
 ) -> RuleDetail {
-    let n = hits.kept.partition_point(|h| h.t <= as_of);
+    let n = count_until(&hits.kept, as_of, |h| h.t);
     let mut decayed = 0.0;
     for h in &hits.kept[..n] {
         decayed += rule.points * rule.decay.factor(as_of.since(h.t));
@@ -88,7 +88,7 @@ pub(crate) fn rule_detail(
     };
     RuleDetail {
         counted: n as u32,
-        limited: hits.limited.partition_point(|h| h.t <= as_of) as u32,
+        limited: count_until(&hits.limited, as_of, |h| h.t) as u32,
         raw: rule.points * n as f64,
         decayed,
         points,
@@ -101,6 +101,7 @@ pub(crate) fn rule_detail(
 pub struct Scratch {
     slots: Vec<Value>,
     agg: AggScratch,
+    domains: email::DomainCache,
 }
 
 /// Adds up the points of the rules whose conditions hold, into the total
@@ -188,10 +189,11 @@ impl Model {
         let c = &self.computed;
         let slots = &mut scratch.slots;
         slots.clear();
-        let email = email::assess(profile.get(EMAIL_ATTRIBUTE).as_str());
+        let email =
+            email::assess_cached(profile.get(EMAIL_ATTRIBUTE).as_str(), &mut scratch.domains);
         let email_class = email.class();
         let last_activity = state.last_activity(as_of);
-        let events = state.times.partition_point(|t| *t <= as_of) as u32;
+        let events = count_until(&state.times, as_of, |t| *t) as u32;
         let probability = self.predictor.as_ref().map(|p| p.probability(profile));
 
         // Profile, email and activity: known before any rule runs.
@@ -214,13 +216,11 @@ impl Model {
             _ => Value::Null,
         }));
 
-        // One pass over the profile fills every attribute slot: a hash
+        // One pass over the profile fills every attribute slot: a table
         // look-up per attribute instead of a tree search per slot.
         for (name, value) in &profile.attributes {
-            if let Some(at) = self.attr_slots.get(name) {
-                for &s in at {
-                    slots[s as usize] = value.clone();
-                }
+            for s in self.attr_slots.find(name) {
+                slots[s as usize] = value.clone();
             }
         }
 

@@ -15,6 +15,7 @@ mod review;
 mod state;
 
 pub use aggregate::{AggScratch, account_values, aggregate_value};
+pub(crate) use env::event_slot_template;
 pub use evaluate::{
     EMAIL_ATTRIBUTE, MANUAL_STAGE_ATTRIBUTE, NoRecord, Recorder, RuleDetail, Scratch,
 };

@@ -61,6 +61,21 @@ fn stable_hash<T: Hash + ?Sized>(v: &T) -> u64 {
     rustc_hash::FxBuildHasher.hash_one(v)
 }
 
+/// How many items of a list sorted by time are at or before `as_of`.
+/// Scores are mostly read at the latest time, when that is the whole list:
+/// one comparison instead of a binary search.
+#[inline]
+pub(crate) fn count_until<T>(
+    sorted: &[T],
+    as_of: Timestamp,
+    time: impl Fn(&T) -> Timestamp,
+) -> usize {
+    match sorted.last() {
+        Some(last) if time(last) <= as_of => sorted.len(),
+        _ => sorted.partition_point(|x| time(x) <= as_of),
+    }
+}
+
 /// Inserts keeping `v` sorted; events mostly arrive in time order, so the
 /// common case is a push.
 #[inline]
@@ -109,7 +124,7 @@ impl LeadState {
 
     /// The time of the latest event at or before `as_of`.
     pub fn last_activity(&self, as_of: Timestamp) -> Option<Timestamp> {
-        let n = self.times.partition_point(|t| *t <= as_of);
+        let n = count_until(&self.times, as_of, |t| *t);
         n.checked_sub(1).map(|i| self.times[i])
     }
 
@@ -129,8 +144,8 @@ impl LeadState {
         if !account_only {
             insert_sorted(&mut self.times, event.timestamp);
         }
-        let d = match model.dispatch.get(event.name.as_str()) {
-            Some(d) => d,
+        let d = match model.dispatch_names.first(&event.name) {
+            Some(i) => &model.dispatches[i as usize],
             // Bookkeeping messages meet only the rules that name them.
             None if event.is_identity() => return,
             None => &model.dispatch_any,
@@ -195,15 +210,20 @@ fn session_key(event: &Event, env: &EventEnv<'_>) -> u64 {
 /// Records a hit under a frequency limit, keeping the earliest events of
 /// each period so the outcome does not depend on arrival order.
 fn add_limited(r: &mut RuleHits, hit: Hit, limit: Limit) {
-    let (bucket_of, n): (fn(Timestamp) -> i64, usize) = match limit {
+    match limit {
         Limit::None => {
             insert_sorted(&mut r.kept, hit);
-            return;
         }
-        Limit::Once => (|_| 0, 1),
-        Limit::PerDay(n) => (Timestamp::day, n as usize),
-        Limit::PerWeek(n) => (Timestamp::week, n as usize),
-    };
+        Limit::Once => keep_first(r, hit, 1, |_| 0),
+        Limit::PerDay(n) => keep_first(r, hit, n as usize, Timestamp::day),
+        Limit::PerWeek(n) => keep_first(r, hit, n as usize, Timestamp::week),
+    }
+}
+
+/// Keeps at most `n` hits per period (`bucket_of`). Generic rather than
+/// taking a function pointer, so that each period is computed inline.
+#[inline(always)]
+fn keep_first(r: &mut RuleHits, hit: Hit, n: usize, bucket_of: impl Fn(Timestamp) -> i64) {
     let at = insert_sorted(&mut r.kept, hit);
     let bucket = bucket_of(hit.t);
     // Hits of one period sit next to each other; there are at most n + 1.

@@ -7,6 +7,7 @@
 
 use super::{Env, Slot};
 use crate::value::Value;
+use crate::words::zip_words;
 use regex::Regex;
 use rustc_hash::FxHashSet;
 use std::cmp::Ordering;
@@ -89,7 +90,11 @@ const SCAN_MAX: usize = 8;
 const KEY_MAX: usize = 64;
 
 impl Node {
-    /// Whether the condition holds for the values in `env`.
+    /// Whether the condition holds for the values in `env`. Inlined into its callers
+    /// (the rule loops), so that a condition of one test costs no call besides the
+    /// test's own: nested `and`/`or`/`not` go through [`Node::eval_nested`], which ends
+    /// the recursion that would otherwise keep this out of line.
+    #[inline(always)]
     pub(crate) fn eval<E: Env + ?Sized>(&self, env: &E) -> bool {
         match self {
             Node::Not(inner) => !inner.eval_leaf(env),
@@ -121,15 +126,31 @@ impl Node {
                 hi,
             } => num(env.get(*slot)).is_some_and(|v| (*lo <= v && v <= *hi) != *negated),
             Node::BoolIs(s, b) => env.get(*s).as_bool() == Some(*b),
-            Node::TextEq { slot, .. }
-            | Node::NumIn { slot, .. }
+            Node::TextEq {
+                slot,
+                negated,
+                boolean,
+                num,
+                lower,
+            } => text_eq(env.get(*slot), *negated, *boolean, *num, lower),
+            Node::StartsWith {
+                slot,
+                negated,
+                lower,
+            } => text_starts(env.get(*slot), *negated, lower),
+            Node::NumIn { slot, .. }
             | Node::TextIn { slot, .. }
             | Node::Contains { slot, .. }
-            | Node::StartsWith { slot, .. }
             | Node::EndsWith { slot, .. }
             | Node::Matches { slot, .. } => self.text_test(env.get(*slot)),
-            Node::Not(_) | Node::And(_) | Node::Or(_) => self.eval(env),
+            Node::Not(_) | Node::And(_) | Node::Or(_) => self.eval_nested(env),
         }
+    }
+
+    /// An `and`, `or` or `not` inside another: rare, so out of line.
+    #[inline(never)]
+    fn eval_nested<E: Env + ?Sized>(&self, env: &E) -> bool {
+        self.eval(env)
     }
 
     /// The tests that look at text (and lists), on the value of their slot. Kept out of
@@ -144,12 +165,7 @@ impl Node {
                 num,
                 lower,
                 ..
-            } => match v {
-                Value::Str(s) => eq_ci(s, lower) != *negated,
-                Value::Num(n) => (*n == *num) != *negated,
-                Value::Bool(b) => (*boolean == Some(*b)) != *negated,
-                Value::Null => false,
-            },
+            } => text_eq(v, *negated, *boolean, *num, lower),
             Node::NumIn { negated, list, .. } => {
                 self::num(v).is_some_and(|x| num_in(list, x) != *negated)
             }
@@ -162,9 +178,7 @@ impl Node {
             Node::Contains { negated, lower, .. } => {
                 with_text(v, |s| contains_ci(s, lower) != *negated)
             }
-            Node::StartsWith { negated, lower, .. } => {
-                with_text(v, |s| starts_with_ci(s, lower) != *negated)
-            }
+            Node::StartsWith { negated, lower, .. } => text_starts(v, *negated, lower),
             Node::EndsWith { negated, lower, .. } => {
                 with_text(v, |s| ends_with_ci(s, lower) != *negated)
             }
@@ -341,8 +355,9 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 /// Lower-cases 8 ASCII bytes at once: adding `0x80 - b'A'` to a byte sets its high bit
 /// when it is at least `A`, adding `0x80 - b'Z' - 1` when it is past `Z`.
 fn ascii_lower8(x: u64) -> u64 {
-    let at_least_a = x + ONES * (0x80 - u64::from(b'A'));
-    let past_z = x + ONES * (0x80 - u64::from(b'Z') - 1);
+    // Wrapping: callers may pass non-ASCII bytes and discard the answer.
+    let at_least_a = x.wrapping_add(ONES * (0x80 - u64::from(b'A')));
+    let past_z = x.wrapping_add(ONES * (0x80 - u64::from(b'Z') - 1));
     let upper = at_least_a & !past_z & (ONES * 0x80);
     x | (upper >> 2)
 }
@@ -413,6 +428,30 @@ fn eq_ci_bytes(s: &str, item: &[u8]) -> bool {
     std::str::from_utf8(item).is_ok_and(|item| eq_ci(s, item))
 }
 
+/// `==` on text, the commonest test in event conditions. Out of line like
+/// [`Node::text_test`], but in a function of its own: a small body needs no register
+/// saves, which cost a match in the large one as much as the comparison itself.
+#[inline(never)]
+fn text_eq(v: &Value, negated: bool, boolean: Option<bool>, num: f64, lower: &str) -> bool {
+    match v {
+        Value::Str(s) => eq_ci(s, lower) != negated,
+        Value::Num(n) => (*n == num) != negated,
+        Value::Bool(b) => (boolean == Some(*b)) != negated,
+        Value::Null => false,
+    }
+}
+
+/// `starts_with`, in a function of its own for the same reason as [`text_eq`].
+#[inline(never)]
+fn text_starts(v: &Value, negated: bool, lower: &str) -> bool {
+    // Matched here rather than through `with_text`, whose closure was not inlined.
+    match v {
+        Value::Str(s) => starts_with_ci(s, lower) != negated,
+        Value::Null => false,
+        Value::Num(_) | Value::Bool(_) => with_written(v, |s| starts_with_ci(s, lower) != negated),
+    }
+}
+
 /// Applies a text test to the value as text; false for a missing value.
 #[inline]
 fn with_text(v: &Value, test: impl FnOnce(&str) -> bool) -> bool {
@@ -472,25 +511,29 @@ pub(crate) fn lowercase(s: &str) -> Box<str> {
 }
 
 /// Whether ASCII-lower-cased `v` equals `lower`; `None` when `v` is not ASCII, where
-/// characters must be compared instead. Runs without early exit so that it vectorises.
-#[inline]
+/// characters must be compared instead. Reads a word at a time (see [`crate::words`])
+/// and runs without early exit: literals are short, and a branch per word would cost
+/// more than the words it skips.
+#[inline(always)]
 fn ascii_eq_lower(v: &[u8], lower: &[u8]) -> Option<bool> {
     if v.len() != lower.len() {
         // An ASCII string keeps its length when lower-cased; others may not.
         return v.is_ascii().then_some(false);
     }
-    let (mut diff, mut high) = (0u8, 0u8);
-    for (&a, &b) in v.iter().zip(lower) {
-        diff |= a.to_ascii_lowercase() ^ b;
-        high |= a;
-    }
+    let (mut diff, mut high) = (0u64, 0u64);
+    zip_words(v, lower, |x, y| {
+        // `ascii_lower8` is exact for ASCII bytes; for others `high` rejects the answer.
+        diff |= ascii_lower8(x) ^ y;
+        high |= x;
+        true
+    });
     // A non-ASCII byte in `lower` never equals a lower-cased ASCII byte, which is the
     // right answer: a lower-cased ASCII string is ASCII.
-    (high < 0x80).then_some(diff == 0)
+    (high & (ONES * 0x80) == 0).then_some(diff == 0)
 }
 
 /// `s` equals `lower` (a lower-cased literal) ignoring case.
-#[inline]
+#[inline(always)]
 pub(crate) fn eq_ci(s: &str, lower: &str) -> bool {
     ascii_eq_lower(s.as_bytes(), lower.as_bytes()).unwrap_or_else(|| eq_unicode(s, lower))
 }
@@ -613,7 +656,7 @@ fn eq_unicode(s: &str, lower: &str) -> bool {
 }
 
 /// `s` starts with `lower` (a lower-cased literal) ignoring case.
-#[inline]
+#[inline(always)]
 pub(crate) fn starts_with_ci(s: &str, lower: &str) -> bool {
     let (v, n) = (s.as_bytes(), lower.as_bytes());
     // Only the first `n.len()` bytes matter while they are ASCII: ASCII characters keep

@@ -168,7 +168,7 @@ impl Condition {
     }
 
     /// Whether the condition holds for the values in `env`.
-    #[inline]
+    #[inline(always)]
     pub fn eval<E: Env + ?Sized>(&self, env: &E) -> bool {
         self.root.eval(env)
     }

@@ -711,8 +711,14 @@ fn compile_sections<'i>(
     let lead_slots = lead_scope.slots.into_inner();
     let event_slots = event_scope.keys.into_inner();
     let (agg_lists, agg_list_of) = aggregate_lists(&aggregates);
-    let (dispatch, dispatch_any) =
+    let (dispatch_by_name, dispatch_any) =
         dispatch_table(&engagement, &aggregates, &agg_lists, &agg_list_of);
+    let mut dispatch_names = super::ShortKeys::default();
+    let mut dispatches = Vec::with_capacity(dispatch_by_name.len());
+    for (name, d) in dispatch_by_name {
+        dispatch_names.add(&name, dispatches.len() as u32);
+        dispatches.push(d);
+    }
     if event_slots.len() > super::MAX_EVENT_SLOTS {
         cx.err(
             0..0,
@@ -738,10 +744,11 @@ fn compile_sections<'i>(
         event_keys.contains(&super::EventKey::Channel),
     );
     let key_matcher = super::KeyMatcher::new(&event_keys);
-    let mut attr_slots: FxHashMap<SmolStr, Vec<u32>> = FxHashMap::default();
+    let event_at_init = crate::engine::event_slot_template(&event_keys);
+    let mut attr_slots = super::ShortKeys::default();
     for (i, slot) in lead_slots.iter().enumerate() {
         if let super::LeadSlot::Attr(name) = slot {
-            attr_slots.entry(name.clone()).or_default().push(i as u32);
+            attr_slots.add(name, i as u32);
         }
     }
     Some(Model {
@@ -765,11 +772,12 @@ fn compile_sections<'i>(
         predictor: None,
         lead_slots,
         event_slots,
-        dispatch,
+        dispatch_names,
+        dispatches,
         dispatch_any,
         computed,
-        event_keys,
         event_needs,
+        event_at_init,
         key_matcher,
         agg_lists,
         agg_list_of,
@@ -828,7 +836,7 @@ fn dispatch_table(
     aggregates: &[Aggregate],
     lists: &[super::AggList],
     list_of: &[u32],
-) -> (FxHashMap<SmolStr, super::Dispatch>, super::Dispatch) {
+) -> (Vec<(SmolStr, super::Dispatch)>, super::Dispatch) {
     let (rules_by, rules_any) = index_by_event(engagement.iter().map(|r| &r.events));
     let (aggs_by, aggs_any) = index_by_event(lists.iter().map(|l| &l.events));
     let merged = |named: Option<&Vec<u32>>, any: &[u32]| {

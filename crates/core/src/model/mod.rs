@@ -7,17 +7,18 @@
 mod compile;
 mod error;
 pub mod file;
+mod keys;
 mod scope;
 pub mod trigger;
 
 pub use error::{ModelError, ModelErrors};
+pub(crate) use keys::ShortKeys;
 pub use scope::LeadSlot;
 pub(crate) use scope::{EVENT_CHANNEL_KEY, EVENT_NAME_KEY};
 pub use trigger::{Action, Crossing, Measure, Trigger};
 
 use crate::expr::Condition;
 use crate::time::Duration;
-use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
 
 /// How points fade with age.
@@ -334,16 +335,19 @@ pub struct Model {
     pub lead_slots: Vec<LeadSlot>,
     /// The event property behind each event slot, in slot order.
     pub event_slots: Vec<SmolStr>,
-    /// What each event name meets: rules, aggregates and the values they need.
-    pub(crate) dispatch: FxHashMap<SmolStr, Dispatch>,
+    /// What each event name meets (an index into `dispatches`).
+    pub(crate) dispatch_names: ShortKeys<u32>,
+    /// Rules, aggregates and the values they need, per event name.
+    pub(crate) dispatches: Vec<Dispatch>,
     /// What an event whose name no rule names meets.
     pub(crate) dispatch_any: Dispatch,
     /// Where computed values go in the lead slot table.
     pub(crate) computed: ComputedSlots,
-    /// What each event slot reads.
-    pub(crate) event_keys: Vec<EventKey>,
     /// Whether any event condition reads the event name or channel.
     pub(crate) event_needs: (bool, bool),
+    /// The event slot table before an event's properties are located:
+    /// markers for the name and channel, "missing" elsewhere.
+    pub(crate) event_at_init: [u8; MAX_EVENT_SLOTS],
     /// Finds the property keys the engine reads, by length first.
     pub(crate) key_matcher: KeyMatcher,
     /// Event lists kept for aggregates: aggregates that look at the same
@@ -352,7 +356,7 @@ pub struct Model {
     /// For each aggregate, its list in `agg_lists`.
     pub(crate) agg_list_of: Vec<u32>,
     /// The slots of profile attributes, by attribute name.
-    pub(crate) attr_slots: FxHashMap<SmolStr, Vec<u32>>,
+    pub(crate) attr_slots: ShortKeys<u32>,
 }
 
 /// The events one or more aggregates look at.
@@ -377,13 +381,11 @@ pub(crate) enum KeyUse {
     Channel,
 }
 
-/// The property keys the engine reads, grouped by length: an event's
-/// property is checked against the few keys of its length only, instead of
-/// against every key. Most keys differ in length, so usually one comparison
-/// decides.
+/// The property keys the engine reads: an event's property is checked
+/// against the few keys of its length only (see [`ShortKeys`]).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct KeyMatcher {
-    by_len: Vec<Vec<(Box<[u8]>, KeyUse)>>,
+    keys: ShortKeys<KeyUse>,
 }
 
 impl KeyMatcher {
@@ -391,34 +393,20 @@ impl KeyMatcher {
         let mut m = KeyMatcher::default();
         for (i, k) in keys.iter().enumerate() {
             if let EventKey::Prop(p) = k {
-                m.add(p, KeyUse::Slot(i as u8));
+                m.keys.add(p, KeyUse::Slot(i as u8));
             }
         }
         for (i, k) in crate::event::SESSION_KEYS.iter().enumerate() {
-            m.add(k, KeyUse::Session(i as u8));
+            m.keys.add(k, KeyUse::Session(i as u8));
         }
-        m.add(crate::event::CHANNEL_KEY, KeyUse::Channel);
+        m.keys.add(crate::event::CHANNEL_KEY, KeyUse::Channel);
         m
-    }
-
-    fn add(&mut self, key: &str, use_: KeyUse) {
-        let len = key.len();
-        if self.by_len.len() <= len {
-            self.by_len.resize_with(len + 1, Vec::new);
-        }
-        self.by_len[len].push((key.as_bytes().into(), use_));
     }
 
     /// The uses of a key, if the engine reads it.
     #[inline]
     pub(crate) fn find<'a>(&'a self, key: &'a str) -> impl Iterator<Item = KeyUse> + 'a {
-        let b = key.as_bytes();
-        self.by_len
-            .get(b.len())
-            .into_iter()
-            .flatten()
-            .filter(move |(k, _)| **k == *b)
-            .map(|(_, u)| *u)
+        self.keys.find(key)
     }
 }
 
