@@ -120,6 +120,9 @@ try {
     await page.waitForTimeout(200);
     await shot(page, file);
     check(true, path + " renders");
+    if (path === "/matrix") {
+      check(!(await page.textContent("main")).includes("Leads: 0"), "the matrix counts the seeded leads");
+    }
   }
   await page.goto(base + "/accounts");
   await page.locator("#accounts a").first().click();
