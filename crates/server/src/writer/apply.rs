@@ -493,6 +493,10 @@ impl Task {
             .await?;
             tx.commit().await?;
             self.committed();
+            // Start-up runs before the writer's loop, which is what keeps
+            // SQLite's log bounded; without this a million leads grew it
+            // past 12 GB.
+            self.maintain().await;
         }
         let rollups: Vec<_> = accounts
             .iter()
@@ -502,6 +506,7 @@ impl Task {
             let mut tx = self.store.begin().await?;
             tx.put_account_scores(chunk).await?;
             tx.commit().await?;
+            self.maintain().await;
         }
         Ok(())
     }
