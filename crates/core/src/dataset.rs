@@ -102,19 +102,7 @@ impl Dataset {
             }
         }
 
-        let mut account_ids: FxHashMap<SmolStr, u32> = FxHashMap::default();
-        let mut accounts = Vec::new();
-        let lead_account = profiles
-            .iter()
-            .map(|p| {
-                p.account().map(|a| {
-                    *account_ids.entry(SmolStr::new(a)).or_insert_with(|| {
-                        accounts.push(SmolStr::new(a));
-                        (accounts.len() - 1) as u32
-                    })
-                })
-            })
-            .collect();
+        let (accounts, lead_account) = group_accounts(&profiles);
         Dataset {
             profiles,
             events,
@@ -140,4 +128,23 @@ impl Dataset {
         }
         members
     }
+}
+
+/// The distinct accounts of `profiles`, in order of first appearance, and
+/// each profile's index into them.
+pub fn group_accounts(profiles: &[Profile]) -> (Vec<SmolStr>, Vec<Option<u32>>) {
+    let mut account_ids: FxHashMap<SmolStr, u32> = FxHashMap::default();
+    let mut accounts = Vec::new();
+    let lead_account = profiles
+        .iter()
+        .map(|p| {
+            p.account().map(|a| {
+                *account_ids.entry(SmolStr::new(a)).or_insert_with(|| {
+                    accounts.push(SmolStr::new(a));
+                    (accounts.len() - 1) as u32
+                })
+            })
+        })
+        .collect();
+    (accounts, lead_account)
 }

@@ -3,7 +3,7 @@
 //! the same links scoring uses) and every piece of sales feedback.
 
 use crate::runtime::rows::profile_from_json;
-use leadscore_core::dataset::{AssemblyStats, Dataset};
+use leadscore_core::dataset::{AssemblyStats, Dataset, group_accounts};
 use leadscore_core::{Event, Timestamp, segment};
 use leadscore_ml::history::Feedback;
 use leadscore_store::{Store, StoreError};
@@ -71,19 +71,7 @@ pub async fn load_history(
             (x.timestamp, &x.message_id).cmp(&(y.timestamp, &y.message_id))
         });
     }
-    let mut accounts: Vec<SmolStr> = Vec::new();
-    let mut account_ids: FxHashMap<SmolStr, u32> = FxHashMap::default();
-    let lead_account = profiles
-        .iter()
-        .map(|p| {
-            p.account().map(|a| {
-                *account_ids.entry(SmolStr::new(a)).or_insert_with(|| {
-                    accounts.push(SmolStr::new(a));
-                    (accounts.len() - 1) as u32
-                })
-            })
-        })
-        .collect();
+    let (accounts, lead_account) = group_accounts(&profiles);
     let feedback = store
         .feedback_between(i64::MIN, i64::MAX)
         .await?
