@@ -374,6 +374,11 @@ impl Task {
         if self.maintained.elapsed() < MAINTAIN_EVERY {
             return;
         }
+        self.maintain_now().await;
+    }
+
+    /// Store housekeeping now, whenever it last ran.
+    async fn maintain_now(&mut self) {
         self.maintained = std::time::Instant::now();
         if let Err(e) = self.store.maintain().await {
             tracing::warn!(error = %e, "Store housekeeping failed; retrying later");

@@ -495,8 +495,9 @@ impl Task {
             self.committed();
             // Start-up runs before the writer's loop, which is what keeps
             // SQLite's log bounded; without this a million leads grew it
-            // past 12 GB.
-            self.maintain().await;
+            // past 12 GB. Nobody reads yet, so each chunk's pages are
+            // copied back at once and the log never holds more than one.
+            self.maintain_now().await;
         }
         let rollups: Vec<_> = accounts
             .iter()
@@ -506,7 +507,7 @@ impl Task {
             let mut tx = self.store.begin().await?;
             tx.put_account_scores(chunk).await?;
             tx.commit().await?;
-            self.maintain().await;
+            self.maintain_now().await;
         }
         Ok(())
     }
