@@ -11,13 +11,9 @@ use leadscore_server::funnel::{Funnel, FunnelQuery, funnel};
 /// Options of `leadscore funnel`.
 #[derive(Debug, Args)]
 pub struct FunnelArgs {
-    /// `sqlite://path` or `postgres://...`.
-    #[arg(
-        long,
-        env = "LEADSCORE_DATABASE_URL",
-        default_value = "sqlite://leadscore.db"
-    )]
-    pub database_url: String,
+    /// The server's database.
+    #[command(flatten)]
+    pub database: crate::database::DatabaseArg,
     /// Leads created from this time (RFC 3339 or a date).
     #[arg(long)]
     pub from: Option<String>,
@@ -65,9 +61,7 @@ pub fn run(args: FunnelArgs) -> Result<()> {
     };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let report = runtime.block_on(async {
-        let store = leadscore_store::open(&args.database_url)
-            .await
-            .with_context(|| format!("opening {}", args.database_url))?;
+        let store = args.database.open().await?;
         let models = store.models().await?;
         let row = match args.version {
             Some(v) => models.into_iter().find(|m| m.version == v),

@@ -4,6 +4,7 @@
 
 pub mod backtest;
 pub mod bench;
+pub mod database;
 pub mod dataset;
 pub mod demo;
 pub mod explain_text;

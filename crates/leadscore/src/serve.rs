@@ -12,13 +12,9 @@ use std::time::Duration;
 /// Options of `leadscore serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Database: `sqlite://FILE` (the default, `./leadscore.db`) or `postgres://...`.
-    #[arg(
-        long,
-        env = "LEADSCORE_DATABASE_URL",
-        default_value = "sqlite://leadscore.db"
-    )]
-    pub database_url: String,
+    /// The server's database.
+    #[command(flatten)]
+    pub database: crate::database::DatabaseArg,
     /// Address to listen on.
     #[arg(long, env = "LEADSCORE_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -86,7 +82,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
     let config = Config {
         first_admin,
         secure_cookies: args.secure_cookies,
-        database_url: args.database_url,
+        database_url: args.database.url,
         listen: args.listen,
         default_model,
         keys,

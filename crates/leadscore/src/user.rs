@@ -16,13 +16,9 @@ pub enum UserCommand {
 /// Options of `leadscore user add`.
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    /// Database: `sqlite://FILE` or `postgres://...`.
-    #[arg(
-        long,
-        env = "LEADSCORE_DATABASE_URL",
-        default_value = "sqlite://leadscore.db"
-    )]
-    pub database_url: String,
+    /// The server's database.
+    #[command(flatten)]
+    pub database: crate::database::DatabaseArg,
     /// The user's email (their login).
     #[arg(long)]
     pub email: String,
@@ -55,9 +51,7 @@ fn add(args: AddArgs) -> Result<()> {
     }
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
-        let store = leadscore_store::open(&args.database_url)
-            .await
-            .context("opening the database")?;
+        let store = args.database.open().await?;
         let id = leadscore_server::dashboard::users::add_user(
             store.as_ref(),
             &args.email,

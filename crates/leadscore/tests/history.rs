@@ -103,25 +103,8 @@ fn behaviour_features_join_by_lead_id_and_never_read_past_the_cut_off() {
     );
 }
 
-const MODEL: &str = r#"
-[model]
-name = "replay"
-version = "LINE"
-
-[[engagement]]
-name = "demo"
-event = "Demo Requested"
-points = 30
-
-[[engagement]]
-name = "visit"
-event = "page"
-points = 5
-
-[[stages]]
-name = "mql"
-when = "engagement >= LINE"
-"#;
+/// The replay model; `LINE` stands for the MQL line.
+const MODEL: &str = include_str!("../../../tests/fixtures/replay-model.toml");
 
 #[test]
 fn backtest_replays_a_hand_made_history_week_by_week() {

@@ -16,25 +16,8 @@ leadscore_store::on_both!(
     backtest_replays_the_stored_history_week_by_week
 );
 
-const MODEL: &str = r#"
-[model]
-name = "replay"
-version = "LINE"
-
-[[engagement]]
-name = "demo"
-event = "Demo Requested"
-points = 30
-
-[[engagement]]
-name = "visit"
-event = "page"
-points = 5
-
-[[stages]]
-name = "mql"
-when = "engagement >= LINE"
-"#;
+/// The replay model; `LINE` stands for the MQL line.
+const MODEL: &str = include_str!("../../../tests/fixtures/replay-model.toml");
 
 async fn server(b: Backend) -> TestServer {
     start_with(
