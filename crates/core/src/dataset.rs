@@ -102,6 +102,12 @@ impl Dataset {
             }
         }
 
+        // Profiles are final here: check each email address once, as when
+        // a profile is stored, rather than at every scoring.
+        let mut domains = crate::email::DomainCache::default();
+        for p in &profiles {
+            p.email_quality(&mut domains);
+        }
         let (accounts, lead_account) = group_accounts(&profiles);
         Dataset {
             profiles,

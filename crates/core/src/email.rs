@@ -7,7 +7,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 use smol_str::SmolStr;
 use std::fmt;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 /// What an email address tells about a lead.
 ///
@@ -142,6 +142,45 @@ impl DomainCache {
 /// [`assess`], remembering domain verdicts in `cache`.
 pub fn assess_cached(email: Option<&str>, cache: &mut DomainCache) -> EmailQuality {
     assess_with(email, |d| cache.verdict(d))
+}
+
+/// An address's quality remembered with the address it was assessed for, so
+/// that scoring a lead again does not check an unchanged address again: the
+/// syntax and role checks cost as much as the rest of a lead's fit rules.
+///
+/// A cache, not part of the value: memos always compare equal. It is filled
+/// once; when the address later changes, the quality is assessed afresh at
+/// every use (the memo never answers for an address it was not filled for).
+#[derive(Debug, Clone, Default)]
+pub struct EmailMemo(OnceLock<(Option<SmolStr>, EmailQuality)>);
+
+impl PartialEq for EmailMemo {
+    fn eq(&self, _: &EmailMemo) -> bool {
+        true
+    }
+}
+
+impl EmailMemo {
+    /// The quality of `email` (the value of the lead's email attribute),
+    /// from the memo when it was filled for this address, else assessed with
+    /// `cache` and remembered if the memo is still empty.
+    pub fn quality(&self, email: Option<&SmolStr>, cache: &mut DomainCache) -> EmailQuality {
+        if let Some((address, quality)) = self.0.get() {
+            let same = match (address, email) {
+                (Some(a), Some(b)) => crate::words::same_bytes(a.as_bytes(), b.as_bytes()),
+                (None, None) => true,
+                _ => false,
+            };
+            if same {
+                return quality.clone();
+            }
+            return assess_cached(email.map(SmolStr::as_str), cache);
+        }
+        let quality = assess_cached(email.map(SmolStr::as_str), cache);
+        // Another thread may have filled it meanwhile, for the same address.
+        let _ = self.0.set((email.cloned(), quality.clone()));
+        quality
+    }
 }
 
 fn assess_with(email: Option<&str>, verdict: impl FnOnce(&str) -> Verdict) -> EmailQuality {

@@ -1,5 +1,7 @@
 //! Behavioural events and lead profiles, the engine's two inputs.
 
+use crate::email::{DomainCache, EmailMemo, EmailQuality};
+use crate::engine::EMAIL_ATTRIBUTE;
 use crate::time::Timestamp;
 use crate::value::Value;
 use smol_str::SmolStr;
@@ -190,15 +192,38 @@ pub struct Profile {
     pub id: SmolStr,
     /// Attributes by name.
     pub attributes: BTreeMap<SmolStr, Value>,
+    /// The email address's quality, checked once per address (see [`EmailMemo`]).
+    email: EmailMemo,
 }
 
 impl Profile {
     /// A profile with no attributes.
     pub fn new(id: impl Into<SmolStr>) -> Profile {
+        Profile::with_attributes(id, BTreeMap::new())
+    }
+
+    /// A profile with these attributes.
+    pub fn with_attributes(
+        id: impl Into<SmolStr>,
+        attributes: BTreeMap<SmolStr, Value>,
+    ) -> Profile {
         Profile {
             id: id.into(),
-            attributes: BTreeMap::new(),
+            attributes,
+            email: EmailMemo::default(),
         }
+    }
+
+    /// The quality of the email address (the `email` attribute). Checked
+    /// once and remembered while the address stays the same, so that a lead
+    /// scored again and again (every event, every model) is not re-checked;
+    /// `cache` shares domain verdicts between the leads it checks.
+    pub fn email_quality(&self, cache: &mut DomainCache) -> EmailQuality {
+        let address = match self.get(EMAIL_ATTRIBUTE) {
+            Value::Str(s) => Some(s),
+            _ => None,
+        };
+        self.email.quality(address, cache)
     }
 
     /// Sets an attribute, builder-style.

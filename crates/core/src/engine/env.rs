@@ -1,8 +1,8 @@
 //! Evaluation environments: how compiled conditions read an event or a lead.
 
 use crate::event::{Event, SESSION_KEYS};
-use crate::expr::{Env, Slot};
-use crate::model::{EventKey, KeyUse, MAX_EVENT_SLOTS, Model};
+use crate::expr::{Env, Slot, TextHead};
+use crate::model::{EventKey, KeyUse, MAX_EVENT_SLOTS, MAX_HEAD_SLOTS, Model};
 use crate::value::Value;
 
 /// Where an event slot's value is: a property position, or a marker.
@@ -21,6 +21,9 @@ const CHANNEL: u8 = u8::MAX - 2;
 pub struct EventEnv<'a> {
     event: &'a Event,
     at: [u8; MAX_EVENT_SLOTS],
+    /// The prepared text of the model's `head_slots`, and where each slot's is.
+    heads: [TextHead; MAX_HEAD_SLOTS],
+    head_of: &'a [u8; MAX_EVENT_SLOTS],
     session_at: [u8; SESSION_KEYS.len()],
     channel_at: u8,
     name: Value,
@@ -44,7 +47,7 @@ pub(crate) fn event_slot_template(keys: &[EventKey]) -> [u8; MAX_EVENT_SLOTS] {
 impl<'a> EventEnv<'a> {
     /// Prepares `event` for the model's event conditions.
     #[inline]
-    pub fn new(model: &Model, event: &'a Event) -> EventEnv<'a> {
+    pub fn new(model: &'a Model, event: &'a Event) -> EventEnv<'a> {
         let mut at = model.event_at_init;
         let mut session_at = [MISSING; SESSION_KEYS.len()];
         let mut channel_at = MISSING;
@@ -72,6 +75,8 @@ impl<'a> EventEnv<'a> {
         let mut env = EventEnv {
             event,
             at,
+            heads: [TextHead::UNKNOWN; MAX_HEAD_SLOTS],
+            head_of: &model.head_of,
             session_at,
             channel_at,
             name: Value::Null,
@@ -82,6 +87,9 @@ impl<'a> EventEnv<'a> {
         }
         if needs_channel {
             env.channel = Value::Str(env.channel_name().into());
+        }
+        for (i, &slot) in model.head_slots.iter().enumerate() {
+            env.heads[i] = TextHead::of(env.get(Slot(slot)));
         }
         env
     }
@@ -119,6 +127,14 @@ impl Env for EventEnv<'_> {
             NAME => &self.name,
             CHANNEL => &self.channel,
             pos => self.prop(pos),
+        }
+    }
+
+    #[inline(always)]
+    fn head(&self, slot: Slot) -> TextHead {
+        match self.head_of[slot.0 as usize] {
+            u8::MAX => TextHead::UNKNOWN,
+            i => self.heads[usize::from(i)],
         }
     }
 }

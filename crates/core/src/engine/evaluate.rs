@@ -189,8 +189,7 @@ impl Model {
         let c = &self.computed;
         let slots = &mut scratch.slots;
         slots.clear();
-        let email =
-            email::assess_cached(profile.get(EMAIL_ATTRIBUTE).as_str(), &mut scratch.domains);
+        let email = profile.email_quality(&mut scratch.domains);
         let email_class = email.class();
         let last_activity = state.last_activity(as_of);
         let events = count_until(&state.times, as_of, |t| *t) as u32;

@@ -2,6 +2,7 @@
 //! [`Node`] tree that is evaluated, with literals prepared for fast comparison.
 
 use super::eval::{Node, TextList, lowercase};
+use super::head::Literal;
 use super::lexer::CmpOp;
 use super::parser::{Expr, Lit, Operand, OperandKind, Span, TextOp};
 use super::{ExprError, Scope, Slot, Ty};
@@ -345,7 +346,7 @@ impl Lowerer<'_> {
                 negated: ne,
                 boolean: text_bool(s),
                 num: text_num(s).unwrap_or(f64::NAN),
-                lower: lowercase(s),
+                lower: Box::new(Literal::new(lowercase(s))),
             },
         }
     }
@@ -496,7 +497,7 @@ impl Lowerer<'_> {
             (TextOp::StartsWith, _) => Node::StartsWith {
                 slot,
                 negated,
-                lower: lowercase(pattern),
+                lower: Box::new(Literal::new(lowercase(pattern))),
             },
             (TextOp::EndsWith, _) => Node::EndsWith {
                 slot,

@@ -5,6 +5,7 @@
 //! node with no name lookup and no allocation. Text is compared byte-wise while it is
 //! ASCII, which covers most values; only non-ASCII values take the slower Unicode path.
 
+use super::head::Literal;
 use super::{Env, Slot};
 use crate::value::Value;
 use crate::words::zip_words;
@@ -44,7 +45,7 @@ pub(crate) enum Node {
         /// What a number value must be to be equal; NaN (never equal) when the text is
         /// not numeric.
         num: f64,
-        lower: Box<str>,
+        lower: Box<Literal>,
     },
     NumIn {
         slot: Slot,
@@ -64,7 +65,7 @@ pub(crate) enum Node {
     StartsWith {
         slot: Slot,
         negated: bool,
-        lower: Box<str>,
+        lower: Box<Literal>,
     },
     EndsWith {
         slot: Slot,
@@ -126,18 +127,26 @@ impl Node {
                 hi,
             } => num(env.get(*slot)).is_some_and(|v| (*lo <= v && v <= *hi) != *negated),
             Node::BoolIs(s, b) => env.get(*s).as_bool() == Some(*b),
+            // Environments that prepared the slot's text decide most of these from its
+            // head (see `head.rs`); the others read the value.
             Node::TextEq {
                 slot,
                 negated,
                 boolean,
                 num,
                 lower,
-            } => text_eq(env.get(*slot), *negated, *boolean, *num, lower),
+            } => match env.head(*slot).eq(lower, *negated) {
+                Some(b) => b,
+                None => text_eq(env.get(*slot), *negated, *boolean, *num, lower),
+            },
             Node::StartsWith {
                 slot,
                 negated,
                 lower,
-            } => text_starts(env.get(*slot), *negated, lower),
+            } => match env.head(*slot).starts(lower, *negated) {
+                Some(b) => b,
+                None => text_starts(env.get(*slot), *negated, lower),
+            },
             Node::NumIn { slot, .. }
             | Node::TextIn { slot, .. }
             | Node::Contains { slot, .. }
@@ -210,6 +219,17 @@ impl Node {
             | Node::Matches { slot: s, .. } => out.push(*s),
             Node::Not(inner) => inner.collect_slots(out),
             Node::And(xs) | Node::Or(xs) => xs.iter().for_each(|x| x.collect_slots(out)),
+        }
+    }
+
+    /// The slots of the `==` and `starts_with` tests on text, once per test: what an
+    /// environment may prepare with a [`super::TextHead`].
+    pub(crate) fn collect_head_slots(&self, out: &mut Vec<Slot>) {
+        match self {
+            Node::TextEq { slot, .. } | Node::StartsWith { slot, .. } => out.push(*slot),
+            Node::Not(inner) => inner.collect_head_slots(out),
+            Node::And(xs) | Node::Or(xs) => xs.iter().for_each(|x| x.collect_head_slots(out)),
+            _ => {}
         }
     }
 

@@ -76,10 +76,13 @@
 
 mod compile;
 mod eval;
+mod head;
 mod lexer;
 mod parser;
 #[cfg(test)]
 mod tests;
+
+pub use head::TextHead;
 
 use crate::value::Value;
 use std::fmt;
@@ -115,6 +118,14 @@ pub trait Scope {
 pub trait Env {
     /// The value in `slot`; `Value::Null` when there is none.
     fn get(&self, slot: Slot) -> &Value;
+
+    /// The start of the text in `slot`, where the environment prepared it for the
+    /// `==` and `starts_with` tests of many conditions; [`TextHead::UNKNOWN`] makes them
+    /// read the value.
+    #[inline(always)]
+    fn head(&self, _slot: Slot) -> TextHead {
+        TextHead::UNKNOWN
+    }
 }
 
 static NULL: Value = Value::Null;
@@ -177,6 +188,15 @@ impl Condition {
     #[must_use]
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// The slot of each `==` and `starts_with` test on text, in no order, repeated
+    /// when several tests read one slot: the slots worth a [`TextHead`].
+    #[must_use]
+    pub fn head_slots(&self) -> Vec<Slot> {
+        let mut slots = Vec::new();
+        self.root.collect_head_slots(&mut slots);
+        slots
     }
 
     /// The distinct slots the condition reads, sorted, so that callers fill only those.

@@ -744,6 +744,12 @@ fn compile_sections<'i>(
         event_keys.contains(&super::EventKey::Channel),
     );
     let key_matcher = super::KeyMatcher::new(&event_keys);
+    let (head_slots, head_of) = super::head_slots(
+        engagement
+            .iter()
+            .map(|r| &r.when)
+            .chain(agg_lists.iter().map(|l| &l.when)),
+    );
     let event_at_init = crate::engine::event_slot_template(&event_keys);
     let mut attr_slots = super::ShortKeys::default();
     for (i, slot) in lead_slots.iter().enumerate() {
@@ -779,6 +785,8 @@ fn compile_sections<'i>(
         event_needs,
         event_at_init,
         key_matcher,
+        head_slots,
+        head_of,
         agg_lists,
         agg_list_of,
         attr_slots,

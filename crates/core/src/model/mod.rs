@@ -350,6 +350,11 @@ pub struct Model {
     pub(crate) event_at_init: [u8; MAX_EVENT_SLOTS],
     /// Finds the property keys the engine reads, by length first.
     pub(crate) key_matcher: KeyMatcher,
+    /// The event slots whose text is prepared once per event for the `==` and
+    /// `starts_with` tests of event conditions, most tested first.
+    pub(crate) head_slots: Vec<u32>,
+    /// For each event slot, its place in `head_slots`, or `u8::MAX`.
+    pub(crate) head_of: [u8; MAX_EVENT_SLOTS],
     /// Event lists kept for aggregates: aggregates that look at the same
     /// events under the same condition share one list.
     pub(crate) agg_lists: Vec<AggList>,
@@ -427,6 +432,34 @@ pub(crate) struct Dispatch {
 /// Most distinct event properties one model may read: event slots are
 /// resolved into a fixed-size table once per event.
 pub const MAX_EVENT_SLOTS: usize = 32;
+
+/// Most event slots whose text is prepared per event (see [`crate::expr::TextHead`]).
+pub(crate) const MAX_HEAD_SLOTS: usize = 4;
+
+/// The event slots most read by `==` and `starts_with` tests, most first, at most
+/// [`MAX_HEAD_SLOTS`], and each slot's place among them.
+pub(crate) fn head_slots<'a>(
+    conditions: impl Iterator<Item = &'a Condition>,
+) -> (Vec<u32>, [u8; MAX_EVENT_SLOTS]) {
+    let mut uses = [0u32; MAX_EVENT_SLOTS];
+    for c in conditions {
+        for s in c.head_slots() {
+            if let Some(n) = uses.get_mut(s.0 as usize) {
+                *n += 1;
+            }
+        }
+    }
+    let mut slots: Vec<u32> = (0..MAX_EVENT_SLOTS as u32)
+        .filter(|&s| uses[s as usize] > 0)
+        .collect();
+    slots.sort_by_key(|&s| std::cmp::Reverse(uses[s as usize]));
+    slots.truncate(MAX_HEAD_SLOTS);
+    let mut head_of = [u8::MAX; MAX_EVENT_SLOTS];
+    for (i, &s) in slots.iter().enumerate() {
+        head_of[s as usize] = i as u8;
+    }
+    (slots, head_of)
+}
 
 /// What an event slot reads.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -426,10 +426,7 @@ impl Lead {
             .filter(|(_, v)| v.is_present())
             .map(|(k, v)| (SmolStr::new_static(k), v))
             .collect();
-        Profile {
-            id: self.id,
-            attributes,
-        }
+        Profile::with_attributes(self.id, attributes)
     }
 }
 
