@@ -130,7 +130,7 @@ impl Event {
             } else {
                 EventKind::Track
             },
-            name: name.into(),
+            name: crate::known::intern(name),
             user_id: Some(user_id.into()),
             anonymous_id: None,
             timestamp,

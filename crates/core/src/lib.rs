@@ -11,6 +11,7 @@ pub mod event;
 pub mod expr;
 pub mod identity;
 pub mod import;
+pub mod known;
 pub mod model;
 pub mod ranking;
 pub mod segment;

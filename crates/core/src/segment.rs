@@ -180,10 +180,10 @@ fn parse(
     let name = match kind {
         EventKind::Track => match msg.get("event") {
             None | Some(Json::Null) => return Err(SegmentError::Missing { field: "event" }),
-            Some(Json::String(s)) if !s.trim().is_empty() => SmolStr::new(s),
+            Some(Json::String(s)) if !s.trim().is_empty() => crate::known::intern(s),
             Some(other) => return Err(invalid("event", "a non-empty string", other)),
         },
-        _ => SmolStr::new_static(kind.as_str()),
+        _ => crate::known::intern(kind.as_str()),
     };
 
     let (timestamp, time_from_message) = match message_time(msg)? {
@@ -341,7 +341,7 @@ fn flatten_entry(key: String, v: &Json, out: &mut BTreeMap<SmolStr, Value>, over
     match v {
         Json::Object(inner) => flatten(inner, Some(&key), out, overwrite),
         leaf => {
-            let key = SmolStr::from(key);
+            let key = crate::known::intern_owned(key);
             if overwrite || !out.contains_key(&key) {
                 out.insert(key, Value::from_json(leaf));
             }
@@ -368,7 +368,7 @@ fn add_convenience_keys(
     }
     for (key, source) in copies {
         if let Some(v) = props.get(source).filter(|v| v.is_present()).cloned() {
-            props.entry(SmolStr::new_static(key)).or_insert(v);
+            props.entry(crate::known::intern(key)).or_insert(v);
         }
     }
     let mut top_level = Vec::new();
@@ -381,7 +381,7 @@ fn add_convenience_keys(
     for key in top_level {
         let v = msg.get(key).map(Value::from_json).unwrap_or_default();
         if v.is_present() {
-            props.entry(SmolStr::new_static(key)).or_insert(v);
+            props.entry(crate::known::intern(key)).or_insert(v);
         }
     }
 }

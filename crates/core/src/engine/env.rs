@@ -59,7 +59,7 @@ impl<'a> EventEnv<'a> {
             .take(usize::from(CHANNEL))
         {
             let pos = pos as u8;
-            for found in model.key_matcher.find(k) {
+            let mut note = |found: KeyUse| {
                 let cell = match found {
                     KeyUse::Slot(i) => &mut at[usize::from(i)],
                     KeyUse::Session(i) => &mut session_at[usize::from(i)],
@@ -69,6 +69,10 @@ impl<'a> EventEnv<'a> {
                 if *cell == MISSING {
                     *cell = pos;
                 }
+            };
+            match model.key_matcher.known(k) {
+                Some(uses) => uses.into_iter().flatten().for_each(&mut note),
+                None => model.key_matcher.find(k).for_each(&mut note),
             }
         }
         let (needs_name, needs_channel) = model.event_needs;

@@ -144,7 +144,11 @@ impl LeadState {
         if !account_only {
             insert_sorted(&mut self.times, event.timestamp);
         }
-        let d = match model.dispatch_names.first(&event.name) {
+        let found = match model.dispatch_known.find(&event.name) {
+            Some(known) => known,
+            None => model.dispatch_names.first(&event.name),
+        };
+        let d = match found {
             Some(i) => &model.dispatches[i as usize],
             // Bookkeeping messages meet only the rules that name them.
             None if event.is_identity() => return,

@@ -147,8 +147,15 @@ impl Node {
                 Some(b) => b,
                 None => text_starts(env.get(*slot), *negated, lower),
             },
+            Node::TextIn {
+                slot,
+                negated,
+                list,
+            } => match env.head(*slot).in_list(list.head_words(), *negated) {
+                Some(b) => b,
+                None => self.text_test(env.get(*slot)),
+            },
             Node::NumIn { slot, .. }
-            | Node::TextIn { slot, .. }
             | Node::Contains { slot, .. }
             | Node::EndsWith { slot, .. }
             | Node::Matches { slot, .. } => self.text_test(env.get(*slot)),
@@ -222,11 +229,13 @@ impl Node {
         }
     }
 
-    /// The slots of the `==` and `starts_with` tests on text, once per test: what an
+    /// The slots of the `==`, `starts_with` and `in` tests on text, once per test: what an
     /// environment may prepare with a [`super::TextHead`].
     pub(crate) fn collect_head_slots(&self, out: &mut Vec<Slot>) {
         match self {
-            Node::TextEq { slot, .. } | Node::StartsWith { slot, .. } => out.push(*slot),
+            Node::TextEq { slot, .. } | Node::StartsWith { slot, .. } | Node::TextIn { slot, .. } => {
+                out.push(*slot)
+            }
             Node::Not(inner) => inner.collect_head_slots(out),
             Node::And(xs) | Node::Or(xs) => xs.iter().for_each(|x| x.collect_head_slots(out)),
             _ => {}
@@ -337,7 +346,13 @@ impl TextList {
         }
     }
 
-    fn contains_text(&self, s: &str) -> bool {
+    /// Each item's length and first 8 bytes, for [`super::TextHead::in_list`].
+    #[inline(always)]
+    pub(crate) fn head_words(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        self.heads.iter().map(|h| (h.len, h.first8))
+    }
+
+    pub(crate) fn contains_text(&self, s: &str) -> bool {
         let mut buf = [0u8; KEY_MAX];
         let Some(head) = lowercase_into(s, &mut buf) else {
             // A long value. Lower-casing keeps the length of ASCII text, so then only as

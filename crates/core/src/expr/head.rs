@@ -70,21 +70,47 @@ impl TextHead {
     /// be read.
     #[inline(always)]
     pub(crate) fn eq(self, lit: &Literal, negated: bool) -> Option<bool> {
-        self.kind_test(negated, self.ascii_eq(lit))
+        self.kind_test(negated, || self.ascii_eq(lit))
     }
 
     /// The outcome of `value starts_with lit` ignoring case, as [`TextHead::eq`].
     #[inline(always)]
     pub(crate) fn starts(self, lit: &Literal, negated: bool) -> Option<bool> {
-        self.kind_test(negated, self.ascii_starts(lit))
+        self.kind_test(negated, || self.ascii_starts(lit))
+    }
+
+    /// The outcome of `value in items` (`not in` when `negated`), as [`TextHead::eq`];
+    /// `items` gives each item's length and its first 8 bytes (lower-cased, zero-padded).
+    #[inline(always)]
+    pub(crate) fn in_list(
+        self,
+        items: impl Iterator<Item = (usize, u64)>,
+        negated: bool,
+    ) -> Option<bool> {
+        self.kind_test(negated, || {
+            let len = self.len as usize;
+            let mut undecided = false;
+            for (n, first8) in items {
+                // Lower-cased, up to 8 ASCII bytes keep their length, and more make at
+                // least 9: only an item of the same length, or both longer than 8, can
+                // be equal.
+                if first8 == self.first8 && (n == len || (len > 8 && n > 8)) {
+                    if len <= 8 {
+                        return Some(true);
+                    }
+                    undecided = true;
+                }
+            }
+            (!undecided).then_some(false)
+        })
     }
 
     #[inline(always)]
-    fn kind_test(self, negated: bool, ascii: Option<bool>) -> Option<bool> {
+    fn kind_test(self, negated: bool, ascii: impl FnOnce() -> Option<bool>) -> Option<bool> {
         match self.kind {
             HeadKind::Unknown => None,
             HeadKind::Missing => Some(false),
-            HeadKind::Ascii => ascii.map(|b| b != negated),
+            HeadKind::Ascii => ascii().map(|b| b != negated),
         }
     }
 
@@ -243,6 +269,19 @@ mod tests {
             }
             if let Some(starts) = head.starts(&lit, false) {
                 proptest::prop_assert_eq!(starts, starts_with_ci(&v, &lower));
+            }
+        }
+
+        #[test]
+        fn heads_agree_with_in_lists(
+            v in "[aAbB/\\-0K\u{212A}éÉİß]{0,11}",
+            items in proptest::collection::vec("[aAbB/\\-0K\u{212A}éÉİß]{0,11}", 0..5),
+        ) {
+            let head = TextHead::of(&Value::Str(SmolStr::new(&v)));
+            let lowered = items.iter().map(|i| crate::expr::eval::lowercase(i)).collect();
+            let list = crate::expr::eval::TextList::new(lowered, Box::new([]), [false; 2]);
+            if let Some(found) = head.in_list(list.head_words(), false) {
+                proptest::prop_assert_eq!(found, list.contains_text(&v));
             }
         }
     }

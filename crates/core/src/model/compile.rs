@@ -778,6 +778,7 @@ fn compile_sections<'i>(
         predictor: None,
         lead_slots,
         event_slots,
+        dispatch_known: crate::known::OffsetTable::new(|name| dispatch_names.first(name)),
         dispatch_names,
         dispatches,
         dispatch_any,

@@ -6,6 +6,7 @@
 
 mod compile;
 mod error;
+mod exp2;
 pub mod file;
 mod keys;
 mod scope;
@@ -41,7 +42,7 @@ impl Decay {
         }
         match self {
             Decay::None => 1.0,
-            Decay::HalfLife(h) => (-(age_ms as f64) / h.0 as f64).exp2(),
+            Decay::HalfLife(h) => exp2::exp2(-(age_ms as f64) / h.0 as f64),
             Decay::Linear(w) => (1.0 - age_ms as f64 / w.0 as f64).max(0.0),
         }
     }
@@ -337,6 +338,8 @@ pub struct Model {
     pub event_slots: Vec<SmolStr>,
     /// What each event name meets (an index into `dispatches`).
     pub(crate) dispatch_names: ShortKeys<u32>,
+    /// The same for interned known names, found by where their text is.
+    pub(crate) dispatch_known: crate::known::OffsetTable<u32>,
     /// Rules, aggregates and the values they need, per event name.
     pub(crate) dispatches: Vec<Dispatch>,
     /// What an event whose name no rule names meets.
@@ -386,26 +389,47 @@ pub(crate) enum KeyUse {
     Channel,
 }
 
-/// The property keys the engine reads: an event's property is checked
-/// against the few keys of its length only (see [`ShortKeys`]).
-#[derive(Debug, Clone, Default)]
+/// The property keys the engine reads: an interned known key (see
+/// [`crate::known`]) by where its text is, any other checked against the few
+/// keys of its length only (see [`ShortKeys`]).
+#[derive(Debug, Clone)]
 pub(crate) struct KeyMatcher {
     keys: ShortKeys<KeyUse>,
+    /// The uses of each known key: its slot first, then its other use, as
+    /// `keys` gives them.
+    known: crate::known::OffsetTable<[Option<KeyUse>; 2]>,
 }
 
 impl KeyMatcher {
     pub(crate) fn new(keys: &[EventKey]) -> KeyMatcher {
-        let mut m = KeyMatcher::default();
+        let mut by_name = ShortKeys::default();
         for (i, k) in keys.iter().enumerate() {
             if let EventKey::Prop(p) = k {
-                m.keys.add(p, KeyUse::Slot(i as u8));
+                by_name.add(p, KeyUse::Slot(i as u8));
             }
         }
         for (i, k) in crate::event::SESSION_KEYS.iter().enumerate() {
-            m.keys.add(k, KeyUse::Session(i as u8));
+            by_name.add(k, KeyUse::Session(i as u8));
         }
-        m.keys.add(crate::event::CHANNEL_KEY, KeyUse::Channel);
-        m
+        by_name.add(crate::event::CHANNEL_KEY, KeyUse::Channel);
+        let known = crate::known::OffsetTable::new(|name| {
+            let mut uses = [None; 2];
+            for (cell, found) in uses.iter_mut().zip(by_name.find(name)) {
+                *cell = Some(found);
+            }
+            Some(uses)
+        });
+        KeyMatcher {
+            keys: by_name,
+            known,
+        }
+    }
+
+    /// The uses of an interned known key (none if the engine does not read
+    /// it), or `None` for another key, which [`KeyMatcher::find`] matches.
+    #[inline(always)]
+    pub(crate) fn known(&self, key: &str) -> Option<[Option<KeyUse>; 2]> {
+        self.known.find(key).map(Option::unwrap_or_default)
     }
 
     /// The uses of a key, if the engine reads it.

@@ -711,7 +711,7 @@ impl Generator {
         out.push(Event {
             message_id,
             kind,
-            name: SmolStr::new_static(name),
+            name: leadscore_core::known::intern(name),
             user_id: who.user.cloned(),
             anonymous_id: who.anon.cloned(),
             timestamp: Timestamp(ts.min(self.end)),
@@ -743,7 +743,7 @@ fn props(sid: &SmolStr, extra: usize) -> Vec<(SmolStr, Value)> {
 }
 
 fn key(k: &'static str) -> SmolStr {
-    SmolStr::new_static(k)
+    leadscore_core::known::intern(k)
 }
 
 fn text(s: &'static str) -> Value {
