@@ -100,7 +100,7 @@ impl ProfileColumns {
                 } else {
                     h
                 };
-                Some(h.trim()).filter(|h| !h.is_empty()).map(SmolStr::new)
+                Some(h.trim()).filter(|h| !h.is_empty()).map(crate::known::intern)
             })
             .collect();
 

@@ -67,6 +67,31 @@ const NAMES: &[&str] = &[
     "button",
     "label",
     "duration",
+    // Profile attributes.
+    "id",
+    "phone",
+    "first_name",
+    "last_name",
+    "job_title",
+    "title_level",
+    "seniority",
+    "department",
+    "company",
+    "account",
+    "industry",
+    "company_size",
+    "country",
+    "city",
+    "budget",
+    "timeline",
+    "need",
+    "lead_source",
+    "marketing_consent",
+    "sales_status",
+    "stage",
+    "created_at",
+    "gender",
+    "age",
     // Event names.
     "page",
     "screen",
@@ -166,17 +191,18 @@ impl Offsets {
 #[derive(Debug, Clone)]
 pub(crate) struct OffsetTable<T> {
     base: usize,
-    /// By offset: the name's length and its value; a length of `u32::MAX`
-    /// where no name starts.
-    entries: Box<[(u32, Option<T>)]>,
+    /// By offset: the length of the name starting there (`u32::MAX` where
+    /// none starts) and its value.
+    entries: Box<[(u32, T)]>,
 }
 
-impl<T: Copy> OffsetTable<T> {
-    /// A table answering `value_of(name)` for each known name.
-    pub(crate) fn new(mut value_of: impl FnMut(&str) -> Option<T>) -> OffsetTable<T> {
+impl<T: Copy + Default> OffsetTable<T> {
+    /// A table holding `value_of(name)` for each known name.
+    pub(crate) fn new(mut value_of: impl FnMut(&str) -> T) -> OffsetTable<T> {
         let offsets = Offsets::get();
-        let mut entries: Box<[(u32, Option<T>)]> =
-            (0..offsets.count()).map(|_| (u32::MAX, None)).collect();
+        let mut entries: Box<[(u32, T)]> = (0..offsets.count())
+            .map(|_| (u32::MAX, T::default()))
+            .collect();
         for name in NAMES {
             if let Some(at) = offsets.of_name(name) {
                 entries[at] = (name.len() as u32, value_of(name));
@@ -188,15 +214,14 @@ impl<T: Copy> OffsetTable<T> {
         }
     }
 
-    /// `Some(value)` when `s` is an interned known name (`value` being what
-    /// `value_of` gave for it), `None` when it is not and must be compared.
+    /// The value of `s` when it is an interned known name, `None` when it is
+    /// not and must be compared.
     ///
-    /// Only [`intern`] makes text that starts inside the known names' text;
-    /// the length check rules out any other string that might (a string
-    /// literal the compiler merged into it), whose bytes are then those of a
-    /// prefix of a known name but not a known name.
+    /// Only [`intern`] makes text that starts inside the known names' text
+    /// (its own allocation, never freed); the length check is a guard that
+    /// any text starting there is a whole known name.
     #[inline(always)]
-    pub(crate) fn find(&self, s: &str) -> Option<Option<T>> {
+    pub(crate) fn find(&self, s: &str) -> Option<T> {
         let at = (s.as_ptr() as usize).wrapping_sub(self.base);
         match self.entries.get(at) {
             Some((len, value)) if *len as usize == s.len() => Some(*value),

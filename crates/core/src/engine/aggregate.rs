@@ -76,6 +76,23 @@ pub fn aggregate_value<'a>(
     }
 }
 
+/// [`aggregate_value`] over one lead's own hits. Reactivation reads them in
+/// place: they are sorted already, where the hits of several contacts must
+/// be merged and sorted first.
+pub(crate) fn lead_aggregate_value(
+    agg: &Aggregate,
+    hits: &[AggHit],
+    as_of: Timestamp,
+    scratch: &mut AggScratch,
+) -> f64 {
+    if agg.kind != AggregateKind::Reactivated {
+        return aggregate_value(agg, std::iter::once(hits), as_of, scratch);
+    }
+    let (lo, hi) = in_window(hits, agg, as_of);
+    let resumed = (lo.max(1)..hi).any(|i| hits[i].hit.t.since(hits[i - 1].hit.t) >= agg.dormant.0);
+    f64::from(u8::from(resumed))
+}
+
 /// Values of the model's account aggregates for one account, from the
 /// states of its contacts. Lead aggregates are left at 0.
 pub fn account_values(

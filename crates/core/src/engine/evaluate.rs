@@ -6,7 +6,7 @@
 //! may use. A [`Recorder`] observes every step for explanations; the scoring
 //! path uses [`NoRecord`], which compiles away.
 
-use super::aggregate::{AggScratch, aggregate_value};
+use super::aggregate::{AggScratch, lead_aggregate_value};
 use super::result::{LeadScore, Reason, RuleKind, TOP_REASONS};
 use super::state::{LeadState, count_until};
 use crate::email;
@@ -218,7 +218,12 @@ impl Model {
         // One pass over the profile fills every attribute slot: a table
         // look-up per attribute instead of a tree search per slot.
         for (name, value) in &profile.attributes {
-            for s in self.attr_slots.find(name) {
+            let slot = match self.attr_known.find(name) {
+                Some(known) => known,
+                // A name has at most one slot.
+                None => self.attr_slots.first(name),
+            };
+            if let Some(s) = slot {
                 slots[s as usize] = value.clone();
             }
         }
@@ -270,10 +275,10 @@ impl Model {
 
         // Aggregates, lead and account.
         for (i, agg) in self.aggregates.iter().enumerate() {
-            let own = std::iter::once(&state.aggregates[self.agg_list_of[i] as usize][..]);
+            let own = &state.aggregates[self.agg_list_of[i] as usize][..];
             let v = match account {
                 Some(values) if agg.account => values.get(i).copied().unwrap_or(0.0),
-                _ => aggregate_value(agg, own, as_of, &mut scratch.agg),
+                _ => lead_aggregate_value(agg, own, as_of, &mut scratch.agg),
             };
             rec.aggregate(i, v);
             put(slots, c.aggregates[i], Value::Num(v));

@@ -186,7 +186,11 @@ impl Node {
                 self::num(v).is_some_and(|x| num_in(list, x) != *negated)
             }
             Node::TextIn { negated, list, .. } => match v {
-                Value::Str(s) => list.contains_text(s) != *negated,
+                // The head of the value decides most lookups in a short list without
+                // lower-casing the value into a buffer.
+                Value::Str(s) => super::TextHead::of(v)
+                    .in_list(list.head_words(), *negated)
+                    .unwrap_or_else(|| list.contains_text(s) != *negated),
                 Value::Num(n) => num_in(&list.nums, *n) != *negated,
                 Value::Bool(b) => list.bools[usize::from(*b)] != *negated,
                 Value::Null => false,

@@ -790,6 +790,7 @@ fn compile_sections<'i>(
         head_of,
         agg_lists,
         agg_list_of,
+        attr_known: crate::known::OffsetTable::new(|name| attr_slots.first(name)),
         attr_slots,
     })
 }

@@ -339,7 +339,7 @@ pub struct Model {
     /// What each event name meets (an index into `dispatches`).
     pub(crate) dispatch_names: ShortKeys<u32>,
     /// The same for interned known names, found by where their text is.
-    pub(crate) dispatch_known: crate::known::OffsetTable<u32>,
+    pub(crate) dispatch_known: crate::known::OffsetTable<Option<u32>>,
     /// Rules, aggregates and the values they need, per event name.
     pub(crate) dispatches: Vec<Dispatch>,
     /// What an event whose name no rule names meets.
@@ -365,6 +365,8 @@ pub struct Model {
     pub(crate) agg_list_of: Vec<u32>,
     /// The slots of profile attributes, by attribute name.
     pub(crate) attr_slots: ShortKeys<u32>,
+    /// The same for interned known attribute names, by where their text is.
+    pub(crate) attr_known: crate::known::OffsetTable<Option<u32>>,
 }
 
 /// The events one or more aggregates look at.
@@ -417,7 +419,7 @@ impl KeyMatcher {
             for (cell, found) in uses.iter_mut().zip(by_name.find(name)) {
                 *cell = Some(found);
             }
-            Some(uses)
+            uses
         });
         KeyMatcher {
             keys: by_name,
@@ -429,7 +431,7 @@ impl KeyMatcher {
     /// it), or `None` for another key, which [`KeyMatcher::find`] matches.
     #[inline(always)]
     pub(crate) fn known(&self, key: &str) -> Option<[Option<KeyUse>; 2]> {
-        self.known.find(key).map(Option::unwrap_or_default)
+        self.known.find(key)
     }
 
     /// The uses of a key, if the engine reads it.

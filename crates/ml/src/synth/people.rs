@@ -424,7 +424,7 @@ impl Lead {
             .iter()
             .zip(self.attributes)
             .filter(|(_, v)| v.is_present())
-            .map(|(k, v)| (SmolStr::new_static(k), v))
+            .map(|(k, v)| (leadscore_core::known::intern(k), v))
             .collect();
         Profile::with_attributes(self.id, attributes)
     }
