@@ -21,7 +21,7 @@ const CHANNEL: u8 = u8::MAX - 2;
 pub struct EventEnv<'a> {
     event: &'a Event,
     at: [u8; MAX_EVENT_SLOTS],
-    /// The prepared text of the model's `head_slots`, and where each slot's is.
+    /// The prepared text of some slots, and where each slot's is (`Model::head_of`).
     heads: [TextHead; MAX_HEAD_SLOTS],
     head_of: &'a [u8; MAX_EVENT_SLOTS],
     session_at: [u8; SESSION_KEYS.len()],
@@ -47,7 +47,9 @@ pub(crate) fn event_slot_template(keys: &[EventKey]) -> [u8; MAX_EVENT_SLOTS] {
 impl<'a> EventEnv<'a> {
     /// Prepares `event` for the model's event conditions.
     #[inline]
-    pub fn new(model: &'a Model, event: &'a Event) -> EventEnv<'a> {
+    /// The text of the slots in `heads` (prepared slots, see `Model::head_of`)
+    /// is prepared for the conditions that test it.
+    pub fn new(model: &'a Model, event: &'a Event, heads: &[u32]) -> EventEnv<'a> {
         let mut at = model.event_at_init;
         let mut session_at = [MISSING; SESSION_KEYS.len()];
         let mut channel_at = MISSING;
@@ -92,8 +94,11 @@ impl<'a> EventEnv<'a> {
         if needs_channel {
             env.channel = Value::Str(env.channel_name().into());
         }
-        for (i, &slot) in model.head_slots.iter().enumerate() {
-            env.heads[i] = TextHead::of(env.get(Slot(slot)));
+        for &slot in heads {
+            let head = TextHead::of(env.get(Slot(slot)));
+            if let Some(cell) = env.heads.get_mut(usize::from(model.head_of[slot as usize])) {
+                *cell = head;
+            }
         }
         env
     }

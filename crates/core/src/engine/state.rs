@@ -158,7 +158,7 @@ impl LeadState {
             return;
         }
         let hit = Hit { t: event.timestamp };
-        let env = EventEnv::new(model, event);
+        let env = EventEnv::new(model, event, &d.heads);
         if !account_only {
             for &i in &d.rules {
                 let rule = &model.engagement[i as usize];

@@ -711,7 +711,7 @@ fn compile_sections<'i>(
     let lead_slots = lead_scope.slots.into_inner();
     let event_slots = event_scope.keys.into_inner();
     let (agg_lists, agg_list_of) = aggregate_lists(&aggregates);
-    let (dispatch_by_name, dispatch_any) =
+    let (dispatch_by_name, mut dispatch_any) =
         dispatch_table(&engagement, &aggregates, &agg_lists, &agg_list_of);
     let mut dispatch_names = super::ShortKeys::default();
     let mut dispatches = Vec::with_capacity(dispatch_by_name.len());
@@ -744,12 +744,24 @@ fn compile_sections<'i>(
         event_keys.contains(&super::EventKey::Channel),
     );
     let key_matcher = super::KeyMatcher::new(&event_keys);
-    let (head_slots, head_of) = super::head_slots(
+    let (_, head_of) = super::head_slots(
         engagement
             .iter()
             .map(|r| &r.when)
             .chain(agg_lists.iter().map(|l| &l.when)),
     );
+    for d in dispatches.iter_mut().chain([&mut dispatch_any]) {
+        let conditions = d.rules.iter().map(|&i| &engagement[i as usize].when);
+        let conditions = conditions.chain(d.aggs.iter().map(|&i| &agg_lists[i as usize].when));
+        let mut heads: Vec<u32> = conditions
+            .flat_map(|c| c.head_slots())
+            .map(|s| s.0)
+            .filter(|&s| head_of.get(s as usize).is_some_and(|&h| h != u8::MAX))
+            .collect();
+        heads.sort_unstable();
+        heads.dedup();
+        d.heads = heads;
+    }
     let event_at_init = crate::engine::event_slot_template(&event_keys);
     let mut attr_slots = super::ShortKeys::default();
     for (i, slot) in lead_slots.iter().enumerate() {
@@ -786,7 +798,6 @@ fn compile_sections<'i>(
         event_needs,
         event_at_init,
         key_matcher,
-        head_slots,
         head_of,
         agg_lists,
         agg_list_of,
@@ -867,6 +878,7 @@ fn dispatch_table(
             needs_channel: kinds(AggregateKind::Channels),
             rules,
             aggs,
+            heads: Vec::new(),
         }
     };
     let names: std::collections::BTreeSet<&SmolStr> =

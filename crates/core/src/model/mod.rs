@@ -353,10 +353,10 @@ pub struct Model {
     pub(crate) event_at_init: [u8; MAX_EVENT_SLOTS],
     /// Finds the property keys the engine reads, by length first.
     pub(crate) key_matcher: KeyMatcher,
-    /// The event slots whose text is prepared once per event for the `==` and
-    /// `starts_with` tests of event conditions, most tested first.
-    pub(crate) head_slots: Vec<u32>,
-    /// For each event slot, its place in `head_slots`, or `u8::MAX`.
+    /// For each event slot whose text is prepared once per event for the
+    /// `==`, `starts_with` and `in` tests of event conditions (the most tested
+    /// ones, see [`head_slots`]), its place among the prepared ones; else
+    /// `u8::MAX`.
     pub(crate) head_of: [u8; MAX_EVENT_SLOTS],
     /// Event lists kept for aggregates: aggregates that look at the same
     /// events under the same condition share one list.
@@ -453,6 +453,9 @@ pub(crate) struct Dispatch {
     pub needs_session: bool,
     /// Whether any of those aggregates counts distinct channels.
     pub needs_channel: bool,
+    /// The prepared event slots (see `Model::head_of`) that the conditions of
+    /// these rules and aggregates test: only those are prepared for the event.
+    pub heads: Vec<u32>,
 }
 
 /// Most distinct event properties one model may read: event slots are
