@@ -5,6 +5,16 @@ use crate::expr::{Env, Slot, TextHead};
 use crate::model::{EventKey, KeyUse, MAX_EVENT_SLOTS, MAX_HEAD_SLOTS, Model};
 use crate::value::Value;
 
+static NULL: Value = Value::Null;
+
+/// The channel of `event`, whose `channel` property (if any) is at `at`.
+fn channel_name(event: &Event, at: u8) -> &str {
+    match (at != MISSING).then(|| &event.properties.0[usize::from(at)].1) {
+        Some(Value::Str(s)) => s,
+        _ => event.inferred_channel(),
+    }
+}
+
 /// Where an event slot's value is: a property position, or a marker.
 const MISSING: u8 = u8::MAX;
 const NAME: u8 = u8::MAX - 1;
@@ -45,10 +55,14 @@ pub(crate) fn event_slot_template(keys: &[EventKey]) -> [u8; MAX_EVENT_SLOTS] {
 }
 
 impl<'a> EventEnv<'a> {
-    /// Prepares `event` for the model's event conditions.
+    /// Prepares `event` for the model's event conditions; the text of the
+    /// slots in `heads` (prepared slots, see `Model::head_of`) is prepared for
+    /// the conditions that test it.
+    ///
+    /// Every part is computed first and the environment built last, in one
+    /// piece: built early and filled in, the environment (over 128 bytes) was
+    /// copied out with a call to `memcpy` at every event.
     #[inline]
-    /// The text of the slots in `heads` (prepared slots, see `Model::head_of`)
-    /// is prepared for the conditions that test it.
     pub fn new(model: &'a Model, event: &'a Event, heads: &[u32]) -> EventEnv<'a> {
         let mut at = model.event_at_init;
         let mut session_at = [MISSING; SESSION_KEYS.len()];
@@ -78,29 +92,38 @@ impl<'a> EventEnv<'a> {
             }
         }
         let (needs_name, needs_channel) = model.event_needs;
-        let mut env = EventEnv {
+        let name = if needs_name {
+            Value::Str(event.name.clone())
+        } else {
+            Value::Null
+        };
+        let channel = if needs_channel {
+            Value::Str(channel_name(event, channel_at).into())
+        } else {
+            Value::Null
+        };
+        let mut prepared = [TextHead::UNKNOWN; MAX_HEAD_SLOTS];
+        for &slot in heads {
+            let v = match at[slot as usize] {
+                MISSING => &NULL,
+                NAME => &name,
+                CHANNEL => &channel,
+                pos => &event.properties.0[usize::from(pos)].1,
+            };
+            if let Some(cell) = prepared.get_mut(usize::from(model.head_of[slot as usize])) {
+                *cell = TextHead::of(v);
+            }
+        }
+        EventEnv {
             event,
             at,
-            heads: [TextHead::UNKNOWN; MAX_HEAD_SLOTS],
+            heads: prepared,
             head_of: &model.head_of,
             session_at,
             channel_at,
-            name: Value::Null,
-            channel: Value::Null,
-        };
-        if needs_name {
-            env.name = Value::Str(event.name.clone());
+            name,
+            channel,
         }
-        if needs_channel {
-            env.channel = Value::Str(env.channel_name().into());
-        }
-        for &slot in heads {
-            let head = TextHead::of(env.get(Slot(slot)));
-            if let Some(cell) = env.heads.get_mut(usize::from(model.head_of[slot as usize])) {
-                *cell = head;
-            }
-        }
-        env
     }
 
     #[inline(always)]
@@ -119,14 +142,9 @@ impl<'a> EventEnv<'a> {
 
     /// Same as [`Event::channel`], from the positions found in the scan.
     pub fn channel_name(&self) -> &'a str {
-        match (self.channel_at != MISSING).then(|| self.prop(self.channel_at)) {
-            Some(Value::Str(s)) => s,
-            _ => self.event.inferred_channel(),
-        }
+        channel_name(self.event, self.channel_at)
     }
 }
-
-static NULL: Value = Value::Null;
 
 impl Env for EventEnv<'_> {
     #[inline(always)]
