@@ -100,7 +100,9 @@ impl ProfileColumns {
                 } else {
                     h
                 };
-                Some(h.trim()).filter(|h| !h.is_empty()).map(crate::known::intern)
+                Some(h.trim())
+                    .filter(|h| !h.is_empty())
+                    .map(crate::known::intern)
             })
             .collect();
 

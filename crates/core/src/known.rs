@@ -246,7 +246,11 @@ mod tests {
         assert_eq!(table.find(&a), Some(Some(7)));
         assert_eq!(table.find(&intern("url")), Some(None));
         assert_eq!(table.find(&other), None);
-        assert_eq!(table.find("path"), None, "a literal is compared, not looked up");
+        assert_eq!(
+            table.find("path"),
+            None,
+            "a literal is compared, not looked up"
+        );
     }
 
     #[test]
@@ -262,6 +266,10 @@ mod tests {
         let text: &'static str = &TEXT;
         let table = OffsetTable::new(|n| (n == "session_id").then_some(1));
         let at = Offsets::get().of_name("session_id").unwrap_or(0);
-        assert_eq!(table.find(&text[at..at + 7]), None, "`session` is not `session_id`");
+        assert_eq!(
+            table.find(&text[at..at + 7]),
+            None,
+            "`session` is not `session_id`"
+        );
     }
 }

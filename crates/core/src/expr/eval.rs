@@ -237,9 +237,9 @@ impl Node {
     /// environment may prepare with a [`super::TextHead`].
     pub(crate) fn collect_head_slots(&self, out: &mut Vec<Slot>) {
         match self {
-            Node::TextEq { slot, .. } | Node::StartsWith { slot, .. } | Node::TextIn { slot, .. } => {
-                out.push(*slot)
-            }
+            Node::TextEq { slot, .. }
+            | Node::StartsWith { slot, .. }
+            | Node::TextIn { slot, .. } => out.push(*slot),
             Node::Not(inner) => inner.collect_head_slots(out),
             Node::And(xs) | Node::Or(xs) => xs.iter().for_each(|x| x.collect_head_slots(out)),
             _ => {}

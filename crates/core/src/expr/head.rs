@@ -147,7 +147,11 @@ impl TextHead {
 /// The low `n` bytes (n ≤ 8).
 #[inline(always)]
 fn mask(n: usize) -> u64 {
-    if n >= 8 { u64::MAX } else { (1u64 << (8 * n)) - 1 }
+    if n >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * n)) - 1
+    }
 }
 
 /// The first `min(len, 8)` bytes of `b` as a little-endian word, zero-padded.
@@ -225,11 +229,35 @@ mod tests {
     #[test]
     fn heads_agree_with_the_full_tests() {
         let texts = [
-            "", "/", "/demo", "/DEMO", "/demos", "/dem", "/pricing", "/Pricing/team",
-            "/pricin", "/vi/bang-gia", "/vi/bang-gi", "/vi/bang-gia/x", "abcdefgh",
-            "abcdefghi", "ABCDEFGH", "abc\0\0\0\0\0x", "abc", "/product/analytics",
-            "/product/analytics/x", "/product/analyticz", "Giám đốc", "giÁm", "Kelvin\u{212A}",
-            "\u{212A}", "k", "/careers", "/CAREERS-vn", "İstanbul", "i̇stanbul",
+            "",
+            "/",
+            "/demo",
+            "/DEMO",
+            "/demos",
+            "/dem",
+            "/pricing",
+            "/Pricing/team",
+            "/pricin",
+            "/vi/bang-gia",
+            "/vi/bang-gi",
+            "/vi/bang-gia/x",
+            "abcdefgh",
+            "abcdefghi",
+            "ABCDEFGH",
+            "abc\0\0\0\0\0x",
+            "abc",
+            "/product/analytics",
+            "/product/analytics/x",
+            "/product/analyticz",
+            "Giám đốc",
+            "giÁm",
+            "Kelvin\u{212A}",
+            "\u{212A}",
+            "k",
+            "/careers",
+            "/CAREERS-vn",
+            "İstanbul",
+            "i̇stanbul",
         ];
         for v in texts {
             let head = TextHead::of(&Value::Str(SmolStr::new(v)));

@@ -78,7 +78,13 @@ const TABLE: [u64; 64] = [
 ];
 
 /// ln(2)^k / k! for k = 1..=5: the Taylor series of 2^r = e^(r ln 2).
-const C: [f64; 5] = [0.6931471805599453, 0.24022650695910072, 0.05550410866482158, 0.009618129107628477, 0.0013333558146428443];
+const C: [f64; 5] = [
+    std::f64::consts::LN_2,
+    0.24022650695910072,
+    0.05550410866482158,
+    0.009618129107628477,
+    0.0013333558146428443,
+];
 
 /// Adding 1.5 × 2^52 to a number of magnitude below 2^51 rounds it to an
 /// integer, which then sits in the low bits of the sum.
@@ -127,7 +133,10 @@ mod tests {
             worst = worst.max(((fast - lib) / lib).abs());
             x -= 0.000_731_3;
         }
-        assert!(worst < 4.0 * f64::EPSILON, "largest relative difference {worst:e}");
+        assert!(
+            worst < 4.0 * f64::EPSILON,
+            "largest relative difference {worst:e}"
+        );
     }
 
     #[test]
