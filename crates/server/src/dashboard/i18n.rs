@@ -160,6 +160,10 @@ catalogue! {
     nav_model: "Model", "Mô hình";
     nav_deliveries: "Deliveries", "Gửi webhook";
     nav_users: "Users", "Người dùng";
+    as_of: "As of", "Số liệu lúc";
+    updating: "updating…", "đang cập nhật…";
+    computing: "Counting every lead for this page…", "Đang đếm toàn bộ khách hàng tiềm năng cho trang này…";
+    computing_note: "With many leads this takes a little while the first time after a start. The page reloads by itself and shows the figures as soon as they are ready; afterwards they are kept up to date in the background.", "Khi có nhiều khách hàng tiềm năng, lần đầu sau khi khởi động sẽ mất một lúc. Trang tự tải lại và hiện số liệu ngay khi có; sau đó số liệu được cập nhật ngầm.";
     logout: "Log out", "Đăng xuất";
     signed_in_as: "Signed in as", "Đăng nhập với";
     login_title: "Log in to leadscore", "Đăng nhập vào leadscore";

@@ -70,6 +70,8 @@ struct Page {
     backtests: Vec<Backtest>,
     comparisons: Vec<Comparison>,
     bands_chart: String,
+    /// When the band counts were made.
+    bands_as_of: String,
     calibration_chart: String,
     trained: String,
 }
@@ -243,7 +245,13 @@ pub async fn show(
     let funnel = super::funnel::cached(&state, &super::funnel::Form::default(), "month")
         .await
         .or_page(&v)?;
-    let bands: Vec<Value> = funnel["by_score"].as_array().cloned().unwrap_or_default();
+    let (bands, bands_as_of) = match funnel.ready() {
+        Some((r, made_at, refreshing)) => (
+            r["by_score"].as_array().cloned().unwrap_or_default(),
+            super::as_of(&f, made_at, refreshing),
+        ),
+        None => (Vec::new(), f.t.computing.to_owned()),
+    };
     let bands_chart = chart::conversion_bars(&bands, f.t.won);
     let (calibration_chart, trained) = calibration(&state, &f).await.or_page(&v)?;
     Ok(render(&Page {
@@ -256,6 +264,7 @@ pub async fn show(
         backtests,
         comparisons,
         bands_chart,
+        bands_as_of,
         calibration_chart,
         trained,
         f,
