@@ -76,8 +76,11 @@
 
 mod compile;
 mod eval;
+mod inputs;
 mod lexer;
 mod parser;
+
+pub use inputs::Input;
 #[cfg(test)]
 mod tests;
 

@@ -208,6 +208,8 @@ catalogue! {
     yes: "yes", "có";
     no: "no", "không";
     bant: "BANT", "BANT";
+    qualifies_when: "holds when", "đạt khi";
+    no_bant: "The active model defines no BANT criteria that read profile answers.", "Mô hình đang dùng không có tiêu chí BANT nào đọc câu trả lời trong hồ sơ.";
     bant_budget: "Budget", "Ngân sách";
     bant_authority: "Authority", "Thẩm quyền";
     bant_need: "Need", "Nhu cầu";

@@ -1,6 +1,7 @@
 //! The dashboard's pages, one module each.
 
 pub mod accounts;
+mod bant_form;
 pub mod deliveries;
 pub mod funnel;
 pub mod lead;
