@@ -313,7 +313,16 @@ catalogue! {
     lost_mqls: "MQLs lost", "MQL bị mất";
     compared_leads: "Leads compared", "Số khách được so sánh";
     backtests: "Backtests and comparisons", "Kiểm định lại và so sánh";
-    no_backtests: "No backtest has run since the server started (POST /api/backtest or leadscore backtest).", "Chưa có lần kiểm định lại nào kể từ khi máy chủ khởi động (POST /api/backtest hoặc leadscore backtest).";
+    no_backtests: "No backtest has run since the server started.", "Chưa có lần kiểm định lại nào kể từ khi máy chủ khởi động.";
+    backtest_title: "Backtest on the event log", "Kiểm định lại trên nhật ký sự kiện";
+    backtest_help: "Replays every lead's events week by week under a version (and, to compare, under a second one): how many leads would have become MQLs each week, and how many of them sales accepted and won. Runs in the background; this page shows its progress and then its result.", "Phát lại sự kiện của mọi khách hàng theo từng tuần với một phiên bản (và, để so sánh, với phiên bản thứ hai): mỗi tuần bao nhiêu khách sẽ thành MQL, và bao nhiêu trong số đó được đội bán hàng chấp nhận và chốt. Chạy ngầm; trang này hiện tiến độ rồi kết quả.";
+    backtest_version: "Version to test", "Phiên bản cần kiểm định";
+    compare_with: "Compare with (optional)", "So sánh với (không bắt buộc)";
+    run_backtest: "Run backtest", "Chạy kiểm định";
+    backtest_started: "Backtest started; its progress shows below.", "Đã bắt đầu kiểm định; tiến độ hiện bên dưới.";
+    weeks: "weeks", "tuần";
+    per_week: "Per week", "Mỗi tuần";
+    new_past_line: "New past the line", "Mới vượt ngưỡng";
     holdout_auc: "ROC AUC on held-out leads", "ROC AUC trên tập kiểm tra";
     top_10: "Converters in the top 10%", "Người chuyển đổi trong 10% đầu";
     line: "Line", "Ngưỡng";

@@ -50,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .route("/matrix", get(matrix::show))
         .route("/model", get(model::show))
         .route("/model/upload", post(model::upload))
+        .route("/model/backtest", post(backtest::start))
         .route("/model/{version}/preview", post(model::preview))
         .route("/model/{version}/activate", post(model::activate))
         .route("/deliveries", get(deliveries::list))

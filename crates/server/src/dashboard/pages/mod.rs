@@ -1,6 +1,7 @@
 //! The dashboard's pages, one module each.
 
 pub mod accounts;
+pub mod backtest;
 mod bant_form;
 pub mod deliveries;
 pub mod funnel;

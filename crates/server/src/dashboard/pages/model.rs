@@ -69,6 +69,7 @@ struct Page {
     jobs: Vec<Job>,
     backtests: Vec<Backtest>,
     comparisons: Vec<Comparison>,
+    replays: Vec<super::backtest::Replay>,
     bands_chart: String,
     /// When the band counts were made.
     bands_as_of: String,
@@ -131,6 +132,8 @@ fn backtests(f: &Frame, jobs: &[JobStatus]) -> (Vec<Backtest>, Vec<Comparison>) 
     for j in jobs
         .iter()
         .filter(|j| j.kind == "backtest" && j.state == "done")
+        // Replays of the event log are shown by `super::backtest`.
+        .filter(|j| !j.detail["weeks"].is_number())
     {
         for m in j.detail["models"].as_array().into_iter().flatten() {
             let h = &m["holdout"];
@@ -242,6 +245,7 @@ pub async fn show(
     let jobs: Vec<Job> = all_jobs.iter().take(JOBS).map(|j| job(&f, j)).collect();
     f.refresh = jobs.iter().any(|j| j.running);
     let (backtests, comparisons) = backtests(&f, &all_jobs);
+    let replays = super::backtest::replays(&f, &all_jobs);
     let funnel = super::funnel::cached(&state, &super::funnel::Form::default(), "month")
         .await
         .or_page(&v)?;
@@ -263,6 +267,7 @@ pub async fn show(
         jobs,
         backtests,
         comparisons,
+        replays,
         bands_chart,
         bands_as_of,
         calibration_chart,
