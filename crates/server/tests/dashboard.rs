@@ -510,7 +510,10 @@ async fn backtests_start_from_the_model_page(b: Backend) {
     admin.log_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let csrf = admin.csrf("/model").await;
     let r = admin
-        .post("/model/backtest", &[("model", "1"), ("compare", "2")])
+        .post(
+            "/model/backtest",
+            &[("csrf", "not the token"), ("model", "1"), ("compare", "2")],
+        )
         .await;
     assert_eq!(r.status, 403, "no CSRF token, no job");
     let r = admin

@@ -29,7 +29,7 @@ const FRESH_PER_COST: u32 = 20;
 const INLINE_MAX: Duration = Duration::from_millis(100);
 /// How long a view waits for a summary that was never made: long enough
 /// for a small database, short enough to keep every page under 300 ms.
-const FIRST_WAIT: Duration = Duration::from_millis(150);
+const FIRST_WAIT: Duration = Duration::from_millis(100);
 /// How long an older summary is still shown while a fresh one is made.
 const STALE_FOR: Duration = Duration::from_secs(3600);
 /// Entries kept at most.
@@ -161,13 +161,21 @@ impl Cache {
         key: &str,
         mut done: watch::Receiver<Outcome>,
     ) -> Result<Summary, ApiError> {
-        match tokio::time::timeout(FIRST_WAIT, done.wait_for(Option::is_some)).await {
+        let waited = tokio::time::timeout(FIRST_WAIT, done.wait_for(Option::is_some))
+            .await
+            .map(|r| r.map(|outcome| outcome.clone()));
+        match waited {
             Err(_) => Ok(Summary::Computing),
-            Ok(Err(_)) => Err(ApiError::internal(&"the summary's task ended early")),
-            Ok(Ok(outcome)) => match outcome.as_ref() {
-                Some(Err(e)) => Err(e.clone()),
-                _ => Ok(self.find(key).unwrap_or(Summary::Computing)),
-            },
+            Ok(Err(_)) => {
+                // The making task died (a panic): the next view starts anew.
+                let mut inner = self.lock();
+                if inner.making.get(key).is_some_and(|m| m.same_channel(&done)) {
+                    inner.making.remove(key);
+                }
+                Err(ApiError::internal(&"the summary's task ended early"))
+            }
+            Ok(Ok(Some(Err(e)))) => Err(e),
+            Ok(Ok(_)) => Ok(self.find(key).unwrap_or(Summary::Computing)),
         }
     }
 

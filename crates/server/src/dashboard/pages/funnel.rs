@@ -137,14 +137,16 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let f = Frame::new(&v, "funnel", None);
     let by_campaign = form.by == "campaign";
-    let over_time = cached(&state, &form, "month").await.or_page(&v)?;
-    let grouped = cached(
-        &state,
-        &form,
-        if by_campaign { "campaign" } else { "source" },
-    )
-    .await
-    .or_page(&v)?;
+    // Both at once, so that a view waits for neither longer than one wait.
+    let (over_time, grouped) = tokio::join!(
+        cached(&state, &form, "month"),
+        cached(
+            &state,
+            &form,
+            if by_campaign { "campaign" } else { "source" },
+        )
+    );
+    let (over_time, grouped) = (over_time.or_page(&v)?, grouped.or_page(&v)?);
     let (Some((r, made_at, refreshing)), Some((grouped, _, _))) =
         (over_time.ready(), grouped.ready())
     else {
