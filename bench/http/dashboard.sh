@@ -4,21 +4,29 @@
 #
 #   bench/http/dashboard.sh                          # 1,000,000 leads
 #   LEADS=100000 bench/http/dashboard.sh             # quicker
+#   LOAD=direct EVENTS_PER_LEAD=30 KEEP_DB=/tmp/dash-30m.db bench/http/dashboard.sh
+#                                                    # 30M events, written directly
 #   KEEP_DB=/tmp/dash.db bench/http/dashboard.sh     # keep the loaded database
 #   DB=/tmp/dash.db bench/http/dashboard.sh          # reuse a kept one
 #   LEADSCORE_BIN=target/release/leadscore bench/http/dashboard.sh   # no build
 #
 # Steps: as bench/http/ranked.sh, `leadscore demo` generates the leads and
-# events and a fresh server imports them through the API; then the server
+# events and a fresh server imports them through the API (LOAD=api, the
+# default), or `leadscore demo --into` writes them straight into the
+# database (LOAD=direct: minutes instead of hours for tens of millions of
+# events; the server scores them as it starts); then the server
 # is restarted with a dashboard admin (LEADSCORE_ADMIN_EMAIL/PASSWORD), curl
 # logs in like a browser (login page token, session cookie), and every page
 # is fetched REPEAT times one after another on the loopback: the first
 # fetch of each page (caches empty) is reported apart, then the median, p95
 # and max of the rest. curl's time_total on the loopback is the server's
-# time plus well under a millisecond.
+# time plus well under a millisecond. A first view that found a summary
+# over every lead still being made (the funnel and matrix after a start)
+# is marked "computing"; the script then reports when those summaries were
+# ready, and the server's peak memory (VmHWM).
 #
 # Settings (environment): LEADS (1000000), EVENTS_PER_LEAD (1: about 2.4
-# events per lead), REPEAT (20), IMPORT_TIMEOUT (3600), EVENT_PART_LINES
+# events per lead), LOAD (api or direct), REPEAT (20), IMPORT_TIMEOUT (3600), EVENT_PART_LINES
 # (250000), DATA_DIR, DB, KEEP_DB, and those of bench/http/lib.sh.
 set -euo pipefail
 
@@ -26,6 +34,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 LEADS="${LEADS:-1000000}"
+LOAD="${LOAD:-api}"
 EVENTS_PER_LEAD="${EVENTS_PER_LEAD:-1}"
 EVENT_PART_LINES="${EVENT_PART_LINES:-250000}"
 REPEAT="${REPEAT:-20}"
@@ -58,6 +67,14 @@ if [[ -n "${DB:-}" ]]; then
 else
     db="${KEEP_DB:-$work/dashboard.db}"
     rm -f "$db" "$db-wal" "$db-shm"
+fi
+if [[ -z "${DB:-}" && "$LOAD" == direct ]]; then
+    log "writing $LEADS leads, $EVENTS_PER_LEAD events per lead straight into $db"
+    /usr/bin/time -v "$LEADSCORE_BIN" demo --leads "$LEADS" --events-per-lead "$EVENTS_PER_LEAD" --into "sqlite://$db" \
+        >"$out/demo.txt" 2>"$out/demo-time.txt" || { cat "$out/demo-time.txt" >&2; die "leadscore demo --into failed"; }
+    cat "$out/demo.txt"
+    grep -E 'Elapsed|Maximum resident' "$out/demo-time.txt" | sed 's/^\s*/demo --into: /'
+elif [[ -z "${DB:-}" ]]; then
     data="${DATA_DIR:-$work/data}"
     if [[ ! -s "$data/leads.csv" ]]; then
         log "generating $LEADS leads, $EVENTS_PER_LEAD events per lead"
@@ -74,8 +91,9 @@ else
 fi
 
 export LEADSCORE_ADMIN_EMAIL="$EMAIL" LEADSCORE_ADMIN_PASSWORD="$PASSWORD"
-start_server "sqlite://$db" "$out/server.log" 1800
-log "server healthy after $SERVER_START_S s; RSS $(rss_mb "$SERVER_PID") MB"
+start_server "sqlite://$db" "$out/server.log" "${START_TIMEOUT:-3600}"
+healthy_at="$(date +%s.%N)"
+log "server healthy after $SERVER_START_S s; RSS $(rss_mb "$SERVER_PID") MB, peak $(hwm_mb "$SERVER_PID") MB" | tee -a "$out/environment.txt"
 
 python3 - "$db" <<'PY' | tee "$out/database.txt"
 import sqlite3, sys
@@ -115,24 +133,46 @@ pages=(
     "/deliveries"
     "/users"
 )
+# The summaries over every lead right after the start: never waited for.
+: >"$out/summary.txt"
+for page in /funnel /matrix; do
+    read -r status t < <(curl -sS -o "$work/body" -b "$jar" -w '%{http_code} %{time_total}\n' "$BASE_URL$page")
+    state=ready
+    grep -q 'id="computing"' "$work/body" && state=computing
+    echo "$page right after the start: $status in $(awk -v t="$t" 'BEGIN { printf "%.1f", t * 1000 }') ms ($state)" | tee -a "$out/summary.txt"
+done
+
+# When the summaries over every lead were ready, counted from when the
+# server answered its first health check.
+for ((i = 0; i < 7200; i++)); do
+    curl -sS -o "$work/body" -b "$jar" "$BASE_URL/funnel"
+    grep -q 'id="computing"' "$work/body" || break
+    sleep 0.5
+done
+echo "funnel summary ready $(awk -v a="$healthy_at" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }') s after the server answered" | tee -a "$out/summary.txt"
+
 wait_quiet
-echo "$QUIET_NOTE" | tee "$out/summary.txt"
+echo "$QUIET_NOTE" | tee -a "$out/summary.txt"
 printf '%-28s %6s %9s %9s %9s %9s %7s\n' page status "first" median p95 max KB | tee -a "$out/summary.txt"
 for page in "${pages[@]}"; do
     times="$work/times"
     : >"$times"
     status=""
+    note=""
     for ((i = 0; i <= REPEAT; i++)); do
-        read -r status t size < <(curl -sS -o /dev/null -b "$jar" -w '%{http_code} %{time_total} %{size_download}\n' "$BASE_URL$page")
+        read -r status t size < <(curl -sS -o "$work/body" -b "$jar" -w '%{http_code} %{time_total} %{size_download}\n' "$BASE_URL$page")
         echo "$t" >>"$times"
+        if ((i == 0)) && grep -q 'id="computing"' "$work/body"; then note="first: computing"; fi
     done
     check_alive
-    python3 - "$times" "$page" "$status" "$size" <<'PY' | tee -a "$out/summary.txt"
+    python3 - "$times" "$page" "$status" "$size" "$note" <<'PY' | tee -a "$out/summary.txt"
 import sys
 t = [float(x) * 1000 for x in open(sys.argv[1]).read().split()]
 first, rest = t[0], sorted(t[1:])
 p = lambda q: rest[min(len(rest) - 1, int(q * len(rest)))]
-print(f"{sys.argv[2][:28]:<28} {sys.argv[3]:>6} {first:9.1f} {p(0.5):9.1f} {p(0.95):9.1f} {rest[-1]:9.1f} {int(sys.argv[4]) / 1024:7.1f}")
+print(f"{sys.argv[2][:28]:<28} {sys.argv[3]:>6} {first:9.1f} {p(0.5):9.1f} {p(0.95):9.1f} {rest[-1]:9.1f} {int(sys.argv[4]) / 1024:7.1f} {sys.argv[5]}")
 PY
 done
+
+echo "server RSS $(rss_mb "$SERVER_PID") MB, peak (VmHWM) $(hwm_mb "$SERVER_PID") MB" | tee -a "$out/summary.txt"
 log "raw outputs in $out"

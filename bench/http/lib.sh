@@ -182,6 +182,11 @@ rss_mb() {
     awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"
 }
 
+# The process's peak resident memory so far (MB).
+hwm_mb() {
+    awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"
+}
+
 # metric NAME_WITH_LABELS: one value from /metrics (0 if absent).
 metric() {
     curl -fsS "$BASE_URL/metrics" | awk -v m="$1" '$1 == m { v = $2 } END { print v + 0 }'

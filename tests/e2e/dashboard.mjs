@@ -99,12 +99,35 @@ try {
   check((await page.textContent("#feedback-list")).includes("Called, interested in a demo"), "the feedback is listed");
   const leadUrl = page.url().replace(/\?.*$/, "");
 
+  // BANT answers: the questions come from the active model's [bant] rules.
+  await page.selectOption("#feedback-form select[name=kind]", "bant");
+  await page.fill("#feedback-form input[name='answer.budget']", "12000");
+  await page.fill("#feedback-form input[name='answer.seniority']", "vp");
+  check(await page.locator("#feedback-form datalist option[value='c-level']").count() === 1, "the authority question suggests the model's values");
+  await page.click("#feedback-form button[type=submit]");
+  await page.waitForSelector(".notice");
+  check(await page.locator("#bant .pill.good").count() >= 2, "the BANT answers count towards the lead's BANT");
+
   // Preview a new version's impact: the page follows the job until it ends.
   await page.goto(base + "/model");
   await page.locator("#versions button.secondary").first().click();
   await page.waitForURL(/done=preview/);
   await page.waitForFunction(() => document.body.textContent.includes("Leads compared"), null, { timeout: 20000 });
   check(true, "a version's impact is previewed as a job the page follows");
+
+  // Start a backtest of the active version against another one; the page
+  // follows the job and then shows both versions week by week.
+  await page.goto(base + "/model");
+  const options = await page.locator("#backtest-form select[name=compare] option").evaluateAll((os) => os.map((o) => o.value).filter((v) => v));
+  const active = await page.locator("#backtest-form select[name=model]").inputValue();
+  await page.selectOption("#backtest-form select[name=compare]", options.find((v) => v !== active));
+  await page.click("#backtest-form button[type=submit]");
+  await page.waitForURL(/done=backtest/);
+  check((await page.textContent(".notice")).includes("Backtest started"), "a backtest starts from the model page");
+  await page.waitForSelector(".replay table", { timeout: 30000 });
+  check(await page.locator(".replay h4").count() === 2, "the backtest shows both versions");
+  await page.locator("#backtests").scrollIntoViewIfNeeded();
+  await shot(page, "model-backtest");
 
   // Every other page.
   for (const [path, file, selector] of [

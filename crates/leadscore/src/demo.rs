@@ -36,6 +36,13 @@ pub struct DemoArgs {
     /// feedback.csv: sales feedback made from the hidden outcomes).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Write the leads and events straight into this new server database
+    /// (`sqlite://FILE` or `postgres://...`) instead of scoring them here;
+    /// `leadscore serve` scores them when it starts. For trying the
+    /// dashboard or benchmarking with millions of events, which the HTTP
+    /// import takes hours to load.
+    #[arg(long, value_name = "DATABASE_URL", conflicts_with_all = ["out", "model"])]
+    into: Option<String>,
 }
 
 /// Runs the demo.
@@ -50,6 +57,15 @@ pub fn run(args: DemoArgs) -> Result<()> {
         seed: args.seed,
         ..SynthConfig::default()
     };
+    if let Some(url) = &args.into {
+        let started = std::time::Instant::now();
+        let (leads, events) = crate::demo_store::fill(&cfg, url)?;
+        println!(
+            "Wrote {leads} leads and {events} events into {url} in {:.0} s; `leadscore serve --database-url {url}` scores them as it starts.",
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
     let bar = indicatif::ProgressBar::new_spinner().with_message("generating leads and events");
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     let data = synth::generate(&cfg);

@@ -7,6 +7,7 @@ pub mod bench;
 pub mod database;
 pub mod dataset;
 pub mod demo;
+pub mod demo_store;
 pub mod explain_text;
 pub mod export;
 pub mod funnel;

@@ -245,7 +245,8 @@ struct GroupOutcome {
 
 use crate::clock::now_ms;
 
-fn new_event(e: &Event, now: i64) -> Option<NewEvent> {
+/// The stored row of an event received at `now` (none without an id).
+pub fn new_event(e: &Event, now: i64) -> Option<NewEvent> {
     let identity = e.user_id.as_ref().or(e.anonymous_id.as_ref())?;
     Some(NewEvent {
         message_id: e.message_id.to_string(),

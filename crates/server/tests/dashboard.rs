@@ -16,6 +16,8 @@ leadscore_store::on_both!(
     a_script_in_a_lead_name_shows_as_text,
     the_language_is_chosen_and_remembered,
     every_page_renders_with_data,
+    backtests_start_from_the_model_page,
+    the_bant_questions_follow_the_active_model,
 );
 
 /// A browser: no redirects followed, cookies kept by hand.
@@ -469,4 +471,134 @@ async fn every_page_renders_with_data(b: Backend) {
     let r = br.get("/leads?min_score=abc").await;
     assert_eq!(r.status, 400);
     assert!(r.body.contains("min_score"));
+}
+
+async fn backtests_start_from_the_model_page(b: Backend) {
+    let s = start(b).await;
+    seed(&s).await;
+    let v2 = s
+        .admin(
+            reqwest::Method::POST,
+            "/api/models",
+            common::B2B.replace("b2b-saas", "b2b-v2"),
+        )
+        .await;
+    assert_eq!(v2.0, 201, "{}", v2.1);
+    let store = leadscore_store::open(&s.db.url).await.unwrap();
+    leadscore_server::dashboard::users::add_user(
+        store.as_ref(),
+        "sales@leadscore.test",
+        "sales password 1",
+        "sales",
+    )
+    .await
+    .unwrap();
+
+    // Sales sees no form and cannot start one.
+    let mut sales = Browser::new(&s);
+    sales
+        .log_in("sales@leadscore.test", "sales password 1")
+        .await;
+    let csrf = sales.csrf("/model").await;
+    assert!(!sales.get("/model").await.body.contains("backtest-form"));
+    let r = sales
+        .post("/model/backtest", &[("csrf", &csrf), ("model", "1")])
+        .await;
+    assert_eq!(r.status, 403);
+
+    let mut admin = Browser::new(&s);
+    admin.log_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let csrf = admin.csrf("/model").await;
+    let r = admin
+        .post(
+            "/model/backtest",
+            &[("csrf", "not the token"), ("model", "1"), ("compare", "2")],
+        )
+        .await;
+    assert_eq!(r.status, 403, "no CSRF token, no job");
+    let r = admin
+        .post(
+            "/model/backtest",
+            &[("csrf", &csrf), ("model", "1"), ("compare", "1")],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("compare"), "{}", r.body);
+    let r = admin
+        .post(
+            "/model/backtest",
+            &[("csrf", &csrf), ("model", "1"), ("compare", "2")],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.location.as_str()),
+        (303, "/model?done=backtest#backtests")
+    );
+    // The page follows the job (it reloads itself while the job runs) and
+    // then shows both versions' weekly lines.
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = admin.get("/model?done=backtest").await.body;
+        if page.contains("id=\"replay-") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(page.contains("id=\"replay-"), "no result: {page}");
+    assert!(page.contains("Backtest started"));
+    assert!(page.contains("b2b-v2") && page.contains("stage mql"), "{page}");
+}
+
+async fn the_bant_questions_follow_the_active_model(b: Backend) {
+    let s = start(b).await;
+    seed(&s).await;
+    let mut br = Browser::new(&s);
+    br.log_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let page = br.get("/leads/minh%40vng.com.vn").await.body;
+    for field in ["answer.budget", "answer.seniority", "answer.need", "answer.timeline"] {
+        assert!(page.contains(&format!("name=\"{field}\"")), "{field}");
+    }
+    assert!(page.contains("<option value=\"c-level\">"), "suggested values");
+    let csrf = value_of(&page, "csrf");
+    let r = br
+        .post(
+            "/leads/minh%40vng.com.vn/feedback",
+            &[
+                ("csrf", &csrf),
+                ("kind", "bant"),
+                ("answer.budget", "12000"),
+                ("answer.seniority", "vp"),
+                ("answer.not_a_question", "ignored"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let lead = s.ok("/api/leads/minh%40vng.com.vn").await;
+    let attributes = &lead["profile"];
+    assert_eq!(attributes["budget"].as_f64(), Some(12000.0), "{lead}");
+    assert_eq!(attributes["seniority"], json!("vp"));
+    assert!(attributes.get("not_a_question").is_none());
+
+    // Another model's [bant] asks other questions.
+    let other = common::B2B.replace(
+        "budget = \"budget >= 5000\"",
+        "budget = \"annual_budget >= 10000\"",
+    );
+    assert_ne!(other, common::B2B, "the example model's budget line changed");
+    let (status, body) = s
+        .admin(reqwest::Method::POST, "/api/models", other)
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let csrf = br.csrf("/model").await;
+    br.post("/model/2/activate", &[("csrf", &csrf)]).await;
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = br.get("/leads/minh%40vng.com.vn").await.body;
+        if page.contains("answer.annual_budget") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(page.contains("name=\"answer.annual_budget\""), "{page}");
+    assert!(!page.contains("name=\"answer.budget\""));
 }

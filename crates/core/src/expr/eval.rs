@@ -356,6 +356,13 @@ impl TextList {
         self.heads.iter().map(|h| (h.len, h.first8))
     }
 
+    /// The items as text, lower-cased and sorted.
+    pub(crate) fn texts(&self) -> impl Iterator<Item = String> + '_ {
+        self.items
+            .iter()
+            .filter_map(|i| std::str::from_utf8(i).ok().map(str::to_owned))
+    }
+
     pub(crate) fn contains_text(&self, s: &str) -> bool {
         let mut buf = [0u8; KEY_MAX];
         let Some(head) = lowercase_into(s, &mut buf) else {

@@ -77,8 +77,11 @@
 mod compile;
 mod eval;
 mod head;
+mod inputs;
 mod lexer;
 mod parser;
+
+pub use inputs::Input;
 #[cfg(test)]
 mod tests;
 

@@ -120,6 +120,7 @@ fn notice(t: &'static Texts, done: &str) -> Option<&'static str> {
         "uploaded" => t.model_uploaded,
         "activating" => t.activation_started,
         "preview" => t.preview_started,
+        "backtest" => t.backtest_started,
         _ => return None,
     })
 }

@@ -160,6 +160,10 @@ catalogue! {
     nav_model: "Model", "Mô hình";
     nav_deliveries: "Deliveries", "Gửi webhook";
     nav_users: "Users", "Người dùng";
+    as_of: "As of", "Số liệu lúc";
+    updating: "updating…", "đang cập nhật…";
+    computing: "Counting every lead for this page…", "Đang đếm toàn bộ khách hàng tiềm năng cho trang này…";
+    computing_note: "With many leads this takes a little while the first time after a start. The page reloads by itself and shows the figures as soon as they are ready; afterwards they are kept up to date in the background.", "Khi có nhiều khách hàng tiềm năng, lần đầu sau khi khởi động sẽ mất một lúc. Trang tự tải lại và hiện số liệu ngay khi có; sau đó số liệu được cập nhật ngầm.";
     logout: "Log out", "Đăng xuất";
     signed_in_as: "Signed in as", "Đăng nhập với";
     login_title: "Log in to leadscore", "Đăng nhập vào leadscore";
@@ -204,6 +208,8 @@ catalogue! {
     yes: "yes", "có";
     no: "no", "không";
     bant: "BANT", "BANT";
+    qualifies_when: "holds when", "đạt khi";
+    no_bant: "The active model defines no BANT criteria that read profile answers.", "Mô hình đang dùng không có tiêu chí BANT nào đọc câu trả lời trong hồ sơ.";
     bant_budget: "Budget", "Ngân sách";
     bant_authority: "Authority", "Thẩm quyền";
     bant_need: "Need", "Nhu cầu";
@@ -307,7 +313,16 @@ catalogue! {
     lost_mqls: "MQLs lost", "MQL bị mất";
     compared_leads: "Leads compared", "Số khách được so sánh";
     backtests: "Backtests and comparisons", "Kiểm định lại và so sánh";
-    no_backtests: "No backtest has run since the server started (POST /api/backtest or leadscore backtest).", "Chưa có lần kiểm định lại nào kể từ khi máy chủ khởi động (POST /api/backtest hoặc leadscore backtest).";
+    no_backtests: "No backtest has run since the server started.", "Chưa có lần kiểm định lại nào kể từ khi máy chủ khởi động.";
+    backtest_title: "Backtest on the event log", "Kiểm định lại trên nhật ký sự kiện";
+    backtest_help: "Replays every lead's events week by week under a version (and, to compare, under a second one): how many leads would have become MQLs each week, and how many of them sales accepted and won. Runs in the background; this page shows its progress and then its result.", "Phát lại sự kiện của mọi khách hàng theo từng tuần với một phiên bản (và, để so sánh, với phiên bản thứ hai): mỗi tuần bao nhiêu khách sẽ thành MQL, và bao nhiêu trong số đó được đội bán hàng chấp nhận và chốt. Chạy ngầm; trang này hiện tiến độ rồi kết quả.";
+    backtest_version: "Version to test", "Phiên bản cần kiểm định";
+    compare_with: "Compare with (optional)", "So sánh với (không bắt buộc)";
+    run_backtest: "Run backtest", "Chạy kiểm định";
+    backtest_started: "Backtest started; its progress shows below.", "Đã bắt đầu kiểm định; tiến độ hiện bên dưới.";
+    weeks: "weeks", "tuần";
+    per_week: "Per week", "Mỗi tuần";
+    new_past_line: "New past the line", "Mới vượt ngưỡng";
     holdout_auc: "ROC AUC on held-out leads", "ROC AUC trên tập kiểm tra";
     top_10: "Converters in the top 10%", "Người chuyển đổi trong 10% đầu";
     line: "Line", "Ngưỡng";

@@ -11,6 +11,7 @@ pub mod frame;
 pub mod i18n;
 mod pages;
 pub mod session;
+pub mod summaries;
 pub mod users;
 
 use crate::app::AppState;
@@ -25,7 +26,7 @@ pub struct DashState {
     /// Whether cookies are marked `Secure` (the server is behind HTTPS).
     pub secure_cookies: bool,
     /// Recently computed summaries that read many leads.
-    pub cache: pages::Cache,
+    pub cache: summaries::Cache,
 }
 
 /// Every dashboard route.
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .route("/matrix", get(matrix::show))
         .route("/model", get(model::show))
         .route("/model/upload", post(model::upload))
+        .route("/model/backtest", post(backtest::start))
         .route("/model/{version}/preview", post(model::preview))
         .route("/model/{version}/activate", post(model::activate))
         .route("/deliveries", get(deliveries::list))

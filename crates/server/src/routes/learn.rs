@@ -385,6 +385,35 @@ async fn rule_model(state: &AppState, version: i64, field: &str) -> Result<Model
     Ok(crate::runtime::prepare::prepare(state.store.as_ref(), &row.source).await?)
 }
 
+/// Stored versions `model` and `compare` (given as the fields of that name).
+async fn rule_models(
+    state: &AppState,
+    model: i64,
+    compare: Option<i64>,
+) -> Result<(Model, Option<Model>), ApiError> {
+    let first = rule_model(state, model, "model").await?;
+    let second = match compare {
+        Some(v) => Some(rule_model(state, v, "compare").await?),
+        None => None,
+    };
+    Ok((first, second))
+}
+
+/// Starts the backtest job that replays the server's history week by week
+/// under stored versions `model` and `compare` (also from the dashboard).
+pub(crate) async fn start_replay(
+    state: &AppState,
+    model: i64,
+    compare: Option<i64>,
+    threshold: Option<f64>,
+) -> Result<(StatusCode, Json<Started>), ApiError> {
+    let (first, second) = rule_models(state, model, compare).await?;
+    Ok(history_job(state, "backtest", move |ds, feedback| {
+        let models: Vec<&Model> = std::iter::once(&first).chain(second.as_ref()).collect();
+        serde_json::to_value(replay(&models, &ds, &feedback, threshold)).map_err(|e| e.to_string())
+    }))
+}
+
 /// Backtests stored rule model versions on a CSV of leads with outcomes
 /// (the body); with `compare`, previews the switch from one to the other.
 /// With `source=store`, replays the server's event log week by week under
@@ -405,18 +434,11 @@ pub async fn post_backtest(
 ) -> Result<(StatusCode, Json<Started>), ApiError> {
     state.keys.require(&headers, Role::Read).await?;
     let from_store = h.reads_store()?;
-    let first = rule_model(&state, p.model.unwrap_or(state.active().version), "model").await?;
-    let second = match p.compare {
-        Some(v) => Some(rule_model(&state, v, "compare").await?),
-        None => None,
-    };
+    let version = p.model.unwrap_or(state.active().version);
     if from_store {
-        return Ok(history_job(&state, "backtest", move |ds, feedback| {
-            let models: Vec<&Model> = std::iter::once(&first).chain(second.as_ref()).collect();
-            serde_json::to_value(replay(&models, &ds, &feedback, p.threshold))
-                .map_err(|e| e.to_string())
-        }));
+        return start_replay(&state, version, p.compare, p.threshold).await;
     }
+    let (first, second) = rule_models(&state, version, p.compare).await?;
     let time_column = data.time_column.clone();
     job(&state, "backtest", body, &data, true, move |d, _| {
         let models: Vec<&Model> = std::iter::once(&first).chain(second.as_ref()).collect();

@@ -7,6 +7,7 @@ use crate::dashboard::assets;
 use crate::dashboard::chart::{self, Kind, Series};
 use crate::dashboard::frame::{Frame, OrPage, PageError, render};
 use crate::dashboard::session::Viewer;
+use crate::dashboard::summaries::Summary;
 use crate::routes::funnel::{FunnelParams, report};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -67,14 +68,16 @@ struct Page {
     bands: Vec<TableRow>,
     bands_chart: String,
     cells: Vec<TableRow>,
+    /// When the report was made.
+    as_of: String,
 }
 
-/// The report for `by`, from the cache when it was made recently.
+/// The report for `by`, as last made (never waiting for a full scan).
 pub(super) async fn cached(
     state: &AppState,
     form: &Form,
     by: &str,
-) -> Result<std::sync::Arc<Value>, crate::error::ApiError> {
+) -> Result<Summary, crate::error::ApiError> {
     let key = format!(
         "funnel:{}:{by}:{}:{}:{}:{}",
         state.active().version,
@@ -134,15 +137,23 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let f = Frame::new(&v, "funnel", None);
     let by_campaign = form.by == "campaign";
-    let over_time = cached(&state, &form, "month").await.or_page(&v)?;
-    let grouped = cached(
-        &state,
-        &form,
-        if by_campaign { "campaign" } else { "source" },
-    )
-    .await
-    .or_page(&v)?;
-    let r = over_time.as_ref();
+    // Both at once, so that a view waits for neither longer than one wait.
+    let (over_time, grouped) = tokio::join!(
+        cached(&state, &form, "month"),
+        cached(
+            &state,
+            &form,
+            if by_campaign { "campaign" } else { "source" },
+        )
+    );
+    let (over_time, grouped) = (over_time.or_page(&v)?, grouped.or_page(&v)?);
+    let (Some((r, made_at, refreshing)), Some((grouped, _, _))) =
+        (over_time.ready(), grouped.ready())
+    else {
+        return Ok(super::computing(f.t.nav_funnel, f));
+    };
+    let r = r.as_ref();
+    let as_of = super::as_of(&f, made_at, refreshing);
     let months_json = r["by_group"].as_array().cloned().unwrap_or_default();
     let mut months: Vec<TableRow> = Vec::new();
     let labels: Vec<String> = months_json
@@ -228,6 +239,7 @@ pub async fn show(
             &["leads", "sql", "won", "sql_rate", "won_rate"],
         ),
         bands_chart,
+        as_of,
         cells: counts(
             &f,
             &r["by_cell"],

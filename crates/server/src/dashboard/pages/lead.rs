@@ -92,6 +92,8 @@ struct Page {
     stages: Vec<StageStep>,
     manual_stages: Vec<String>,
     feedback: Vec<FeedbackLine>,
+    /// The feedback form's BANT questions, from the active model.
+    questions: Vec<super::bant_form::Question>,
 }
 
 fn text(v: &Value) -> String {
@@ -100,17 +102,6 @@ fn text(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
-}
-
-fn bant_name(t: &Texts, name: &str) -> String {
-    match name {
-        "budget" => t.bant_budget,
-        "authority" => t.bant_authority,
-        "need" => t.bant_need,
-        "timeline" => t.bant_timeline,
-        other => other,
-    }
-    .to_owned()
 }
 
 fn kind_name(t: &'static Texts, kind: &str) -> &'static str {
@@ -257,7 +248,7 @@ pub async fn show(
         .flatten()
         .map(|b| {
             (
-                bant_name(t, b[0].as_str().unwrap_or_default()),
+                super::bant_form::criterion_name(t, b[0].as_str().unwrap_or_default()),
                 b[1].as_bool().unwrap_or(false),
             )
         })
@@ -294,6 +285,7 @@ pub async fn show(
         })
         .collect();
     let model = state.active().model;
+    let questions = super::bant_form::questions(&model, t);
     let manual_stages = model
         .stages
         .iter()
@@ -381,6 +373,7 @@ pub async fn show(
         stages: steps,
         manual_stages,
         feedback,
+        questions,
         id,
         f,
     }))
@@ -414,18 +407,17 @@ pub struct FeedbackForm {
     note: String,
     #[serde(default)]
     stage: String,
-    #[serde(default)]
-    budget: String,
-    #[serde(default)]
-    seniority: String,
-    #[serde(default)]
-    need: String,
-    #[serde(default)]
-    timeline: String,
+    /// The BANT answers (`answer.ATTRIBUTE`) and anything else.
+    #[serde(flatten)]
+    answers: std::collections::HashMap<String, String>,
 }
 
 impl FeedbackForm {
-    fn body(self) -> Result<FeedbackBody, crate::error::ApiError> {
+    /// The feedback, with the answers to `questions`.
+    fn body(
+        self,
+        questions: &[super::bant_form::Question],
+    ) -> Result<FeedbackBody, crate::error::ApiError> {
         let given = |s: String| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         let value = match given(self.value) {
             Some(v) => Some(
@@ -435,22 +427,7 @@ impl FeedbackForm {
             ),
             None => None,
         };
-        let mut answers = serde_json::Map::new();
-        for (k, v) in [
-            ("budget", self.budget),
-            ("seniority", self.seniority),
-            ("need", self.need),
-            ("timeline", self.timeline),
-        ] {
-            if let Some(v) = given(v) {
-                let value = v
-                    .parse::<f64>()
-                    .ok()
-                    .and_then(serde_json::Number::from_f64)
-                    .map_or(Value::String(v), Value::Number);
-                answers.insert(k.to_owned(), value);
-            }
-        }
+        let answers = super::bant_form::answers(questions, &self.answers);
         let kind = self.kind;
         Ok(FeedbackBody {
             reached: (kind == "contact").then(|| self.reached == "true"),
@@ -473,7 +450,8 @@ pub async fn feedback(
     Form(form): Form<FeedbackForm>,
 ) -> Result<Response, PageError> {
     check_csrf(&v, &form.csrf)?;
-    let body = form.body().or_page(&v)?;
+    let questions = super::bant_form::questions(&state.active().model, v.lang.texts());
+    let body = form.body(&questions).or_page(&v)?;
     record(&state, &id, body, &v.user.email).await.or_page(&v)?;
     state.dashboard.cache.expire();
     Ok(Redirect::to(&format!(

@@ -5,12 +5,13 @@ use crate::app::AppState;
 use crate::dashboard::assets;
 use crate::dashboard::frame::{Frame, OrPage, PageError, render};
 use crate::dashboard::session::Viewer;
+use crate::dashboard::summaries::Summary;
 use crate::error::ApiError;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use rustc_hash::FxHashMap;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
 
 /// Stages after SQL in model order that are exits, not progress.
@@ -33,11 +34,13 @@ struct Page {
     assets: &'static str,
     rows: Vec<(char, Vec<Cell>)>,
     total: String,
+    /// When the counts were made.
+    as_of: String,
 }
 
 /// Leads per cell and stage under the active version, `[[cell, stage,
-/// leads]]`, from the cache when made recently.
-pub(super) async fn counts(state: &AppState) -> Result<Arc<Value>, ApiError> {
+/// leads]]`, as last made (never waiting for a full scan).
+pub(super) async fn counts(state: &AppState) -> Result<Summary, ApiError> {
     let version = state.active().version;
     let store = Arc::clone(&state.store);
     state
@@ -59,6 +62,10 @@ pub async fn show(State(state): State<AppState>, v: Viewer) -> Result<Response, 
     let f = Frame::new(&v, "matrix", None);
     let active = state.active();
     let counts = counts(&state).await.or_page(&v)?;
+    let Some((counts, made_at, refreshing)) = counts.ready() else {
+        return Ok(super::computing(f.t.nav_matrix, f));
+    };
+    let as_of = super::as_of(&f, made_at, refreshing);
     let stages: Vec<&str> = active
         .model
         .stages
@@ -120,6 +127,7 @@ pub async fn show(State(state): State<AppState>, v: Viewer) -> Result<Response, 
         .collect();
     Ok(render(&Page {
         total: f.int(&total),
+        as_of,
         f,
         assets: assets::version(),
         rows,

@@ -69,7 +69,10 @@ struct Page {
     jobs: Vec<Job>,
     backtests: Vec<Backtest>,
     comparisons: Vec<Comparison>,
+    replays: Vec<super::backtest::Replay>,
     bands_chart: String,
+    /// When the band counts were made.
+    bands_as_of: String,
     calibration_chart: String,
     trained: String,
 }
@@ -129,6 +132,8 @@ fn backtests(f: &Frame, jobs: &[JobStatus]) -> (Vec<Backtest>, Vec<Comparison>) 
     for j in jobs
         .iter()
         .filter(|j| j.kind == "backtest" && j.state == "done")
+        // Replays of the event log are shown by `super::backtest`.
+        .filter(|j| !j.detail["weeks"].is_number())
     {
         for m in j.detail["models"].as_array().into_iter().flatten() {
             let h = &m["holdout"];
@@ -240,10 +245,17 @@ pub async fn show(
     let jobs: Vec<Job> = all_jobs.iter().take(JOBS).map(|j| job(&f, j)).collect();
     f.refresh = jobs.iter().any(|j| j.running);
     let (backtests, comparisons) = backtests(&f, &all_jobs);
+    let replays = super::backtest::replays(&f, &all_jobs);
     let funnel = super::funnel::cached(&state, &super::funnel::Form::default(), "month")
         .await
         .or_page(&v)?;
-    let bands: Vec<Value> = funnel["by_score"].as_array().cloned().unwrap_or_default();
+    let (bands, bands_as_of) = match funnel.ready() {
+        Some((r, made_at, refreshing)) => (
+            r["by_score"].as_array().cloned().unwrap_or_default(),
+            super::as_of(&f, made_at, refreshing),
+        ),
+        None => (Vec::new(), f.t.computing.to_owned()),
+    };
     let bands_chart = chart::conversion_bars(&bands, f.t.won);
     let (calibration_chart, trained) = calibration(&state, &f).await.or_page(&v)?;
     Ok(render(&Page {
@@ -255,7 +267,9 @@ pub async fn show(
         jobs,
         backtests,
         comparisons,
+        replays,
         bands_chart,
+        bands_as_of,
         calibration_chart,
         trained,
         f,
