@@ -5,6 +5,9 @@
 //! ```sh
 //! cargo run --release -p leadscore-ml --example xeducation_fit -- 2 gbt [REPEATS]
 //! ```
+//!
+//! `FOLDS`, `DEPTH`, `LR` and `TREES` in the environment override the
+//! learner's defaults.
 
 use leadscore_ml::split;
 use leadscore_ml::table::{Table, TableSpec};
@@ -58,7 +61,21 @@ fn main() {
     let (train_rows, test_rows) = (t.select(&s.train), t.select(&s.test));
     for _ in 0..repeats {
         let started = std::time::Instant::now();
-        let model = train(&train_rows, &Options::new(kind)).unwrap();
+        let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<f64>().ok());
+        let mut options = Options::new(kind);
+        if let Some(v) = env("FOLDS") {
+            options.rate_folds = v as usize;
+        }
+        if let Some(v) = env("DEPTH") {
+            options.max_depth = v as usize;
+        }
+        if let Some(v) = env("LR") {
+            options.learning_rate = v as f32;
+        }
+        if let Some(v) = env("TREES") {
+            options.trees = v as usize;
+        }
+        let model = train(&train_rows, &options).unwrap();
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         let m = model.evaluate(&test_rows).unwrap();
         println!(

@@ -50,6 +50,10 @@ pub struct Options {
     pub max_depth: usize,
     /// Seed of every random choice.
     pub seed: u64,
+    /// Folds of the out-of-fold category rates trees train on (below 2:
+    /// in-sample rates, as models trained before them used).
+    #[serde(default)]
+    pub rate_folds: usize,
     /// Values meaning "not answered" in the data, so a live profile's
     /// answers are read the way the training rows were.
     #[serde(default)]
@@ -66,6 +70,7 @@ impl Options {
             learning_rate: 0.1,
             max_depth: 4,
             seed: 42,
+            rate_folds: RATE_FOLDS,
             not_answered: Vec::new(),
         }
     }
@@ -165,7 +170,7 @@ pub fn train(train: &Table, options: &Options) -> Result<Trained, TrainError> {
     let encoder = Encoder::fit(train, style);
     let x = match style {
         Style::Indicators => encoder.encode(train),
-        Style::Ordered => encoder.encode_out_of_fold(train, RATE_FOLDS, options.seed),
+        Style::Ordered => encoder.encode_out_of_fold(train, options.rate_folds, options.seed),
     }
     .map_err(TrainError::Data)?;
     let width = encoder.width();
