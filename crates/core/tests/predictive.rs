@@ -81,3 +81,28 @@ fn probability_needs_a_named_trained_model() {
         .to_string();
     assert!(err.contains("[predictive]"), "{err}");
 }
+
+/// Probability that grows with the scoring time, as a behaviour model's does.
+#[derive(Debug)]
+struct Clock;
+
+impl Predictor for Clock {
+    fn version(&self) -> &str {
+        "test-1"
+    }
+    fn probability(&self, _: &Profile) -> f64 {
+        f64::NAN
+    }
+    fn probability_at(&self, _: &Profile, as_of: Timestamp) -> f64 {
+        as_of.0 as f64 / 1000.0
+    }
+}
+
+#[test]
+fn the_engine_asks_for_the_probability_as_of_the_scoring_time() {
+    let m = Model::from_toml(MODEL).unwrap().with_predictor(Arc::new(Clock));
+    let state = LeadState::new(&m);
+    let p = Profile::new("a");
+    assert_eq!(m.score(&p, &state, None, Timestamp(200)).probability, Some(0.2));
+    assert_eq!(m.score(&p, &state, None, Timestamp(900)).probability, Some(0.9));
+}

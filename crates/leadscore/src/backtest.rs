@@ -147,7 +147,8 @@ fn print_replay(r: &leadscore_ml::replay::Replay) {
 }
 
 /// Replays an event log under the models.
-fn run_replay(args: &BacktestArgs, models: &[&Model]) -> Result<()> {
+/// The history a replay reads: `--leads` and `--events`.
+fn replay_history(args: &BacktestArgs) -> Result<leadscore_core::dataset::Dataset> {
     let Some(events) = &args.history.events else {
         bail!("a replay needs --events");
     };
@@ -157,10 +158,19 @@ fn run_replay(args: &BacktestArgs, models: &[&Model]) -> Result<()> {
         }
         None => Vec::new(),
     };
-    let ds =
-        leadscore_core::dataset::Dataset::assemble(profiles, crate::dataset::read_events(events)?);
+    Ok(leadscore_core::dataset::Dataset::assemble(
+        profiles,
+        crate::dataset::read_events(events)?,
+    ))
+}
+
+fn run_replay(
+    args: &BacktestArgs,
+    models: &[&Model],
+    ds: &leadscore_core::dataset::Dataset,
+) -> Result<()> {
     let feedback = args.history.read_feedback()?;
-    let report = leadscore_ml::replay::replay(models, &ds, &feedback, args.threshold);
+    let report = leadscore_ml::replay::replay(models, ds, &feedback, args.threshold);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -171,23 +181,30 @@ fn run_replay(args: &BacktestArgs, models: &[&Model]) -> Result<()> {
 
 /// Runs `leadscore backtest`.
 pub fn run(args: BacktestArgs) -> Result<()> {
+    let replaying = args.history.events.is_some() || args.leads.is_some();
+    if replaying && args.data.data.is_some() {
+        bail!(
+            "--events replays history (with --leads and --feedback); --data backtests a table: give one of them"
+        );
+    }
+    // A replay's trained model reads behaviour from the replayed history.
+    let history = if replaying {
+        Some(std::sync::Arc::new(replay_history(&args)?))
+    } else {
+        None
+    };
     let attach = |m: Model| {
         // Only a model that names a trained one takes it.
         let p = args.predictor.as_deref().filter(|_| m.predictive.is_some());
-        crate::score::attach_predictor(m, p)
+        crate::score::attach_predictor(m, p, history.clone())
     };
     let mut models = vec![attach(crate::score::load_model(&args.model)?)?];
     if let Some(c) = &args.compare {
         models.push(attach(crate::score::load_model(c)?)?);
     }
     let refs: Vec<&Model> = models.iter().collect();
-    if args.history.events.is_some() || args.leads.is_some() {
-        if args.data.data.is_some() {
-            bail!(
-                "--events replays history (with --leads and --feedback); --data backtests a table: give one of them"
-            );
-        }
-        return run_replay(&args, &refs);
+    if let Some(ds) = &history {
+        return run_replay(&args, &refs, ds);
     }
     let d = load(&args.data, true)?;
     let report = run_models(&refs, &d, args.threshold, args.data.time_column.as_deref());
@@ -205,6 +222,10 @@ pub struct SuggestArgs {
     /// The data and the hold-out.
     #[command(flatten)]
     pub data: DataArgs,
+    /// Behaviour from events: each event type's count can become an
+    /// engagement rule.
+    #[command(flatten)]
+    pub behaviour: BehaviourArgs,
     /// Leads sales can work per week (with `--arrivals`).
     #[arg(long, requires = "arrivals", conflicts_with = "precision")]
     pub capacity: Option<f64>,
@@ -233,7 +254,7 @@ pub fn run_suggest(args: SuggestArgs) -> Result<()> {
         (None, _, Some(p)) => bail!("--precision must be between 0 and 1, found {p}"),
         _ => bail!("give --capacity with --arrivals, or --precision"),
     };
-    let d = load(&args.data, true)?;
+    let d = crate::dataset::load_with(&args.data, true, Some(&args.behaviour))?;
     let s = suggest_model(
         &d,
         target,
@@ -258,7 +279,10 @@ pub fn run_suggest(args: SuggestArgs) -> Result<()> {
     if args.out.is_none() {
         println!("{}", s.toml);
     }
-    println!("{} fit rules; MQL line at total >= {}", s.rules, s.line);
+    println!(
+        "{} fit rules, {} engagement rules; MQL line at total >= {}",
+        s.rules, s.engagement_rules, s.line
+    );
     print(&report);
     Ok(())
 }

@@ -48,6 +48,9 @@ pub struct Row {
     pub last_activity: String,
     /// Top contributions, "rule +points".
     pub reasons: String,
+    /// The trained model's probability, when the model names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
 }
 
 fn round1(x: f64) -> f64 {
@@ -85,6 +88,7 @@ pub fn rows(model: &Model, ds: &Dataset, scores: &[LeadScore], order: &[usize]) 
                 email: s.email.as_str().to_string(),
                 last_activity: s.last_activity.map(|t| t.to_rfc3339()).unwrap_or_default(),
                 reasons: reasons_text(model, s),
+                probability: s.probability,
             }
         })
         .collect()

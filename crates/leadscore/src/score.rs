@@ -10,6 +10,7 @@ use leadscore_core::model::Model;
 use leadscore_core::time::Timestamp;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Inputs shared by `score` and `explain`.
 #[derive(Args)]
@@ -75,8 +76,13 @@ pub fn load_model(path: &Path) -> Result<Model> {
 }
 
 /// Attaches the trained model a model file names, from `predictor`; a
-/// model that names one cannot score without it.
-pub fn attach_predictor(model: Model, predictor: Option<&Path>) -> Result<Model> {
+/// model that names one cannot score without it. `history` is where a model
+/// trained with events reads each lead's behaviour as of the scoring time.
+pub fn attach_predictor(
+    model: Model,
+    predictor: Option<&Path>,
+    history: Option<Arc<Dataset>>,
+) -> Result<Model> {
     let Some(version) = model.predictive.clone() else {
         if predictor.is_some() {
             bail!("--predictor is given, but the model file has no [predictive] section");
@@ -99,14 +105,16 @@ pub fn attach_predictor(model: Model, predictor: Option<&Path>) -> Result<Model>
             trained.version
         );
     }
-    trained
-        .check_live()
+    let history = history.map(|ds| {
+        Arc::new(leadscore_ml::live::DatasetHistory::new(ds)) as Arc<dyn leadscore_ml::live::History>
+    });
+    let p = leadscore_ml::live::predictor(trained, history)
         .map_err(|e| anyhow!("{}: {e}", path.display()))?;
-    Ok(model.with_predictor(std::sync::Arc::new(trained)))
+    Ok(model.with_predictor(p))
 }
 
-fn load(inputs: &Inputs) -> Result<(Model, Dataset, Timestamp)> {
-    let model = attach_predictor(load_model(&inputs.model)?, inputs.predictor.as_deref())?;
+fn load(inputs: &Inputs) -> Result<(Model, Arc<Dataset>, Timestamp)> {
+    let model = load_model(&inputs.model)?;
     if inputs.leads.is_none() && inputs.events.is_none() {
         bail!("nothing to score: give --leads, --events or both");
     }
@@ -123,7 +131,10 @@ fn load(inputs: &Inputs) -> Result<(Model, Dataset, Timestamp)> {
         Some(p) => input::read_events(p, on_error)?,
         None => Vec::new(),
     };
-    let ds = Dataset::assemble(profiles, events);
+    let ds = Arc::new(Dataset::assemble(profiles, events));
+    // Behaviour models read the events given; without any, they are refused.
+    let history = inputs.events.is_some().then(|| ds.clone());
+    let model = attach_predictor(model, inputs.predictor.as_deref(), history)?;
     let s = ds.stats;
     if s.duplicates + s.unattributed > 0 {
         eprintln!(

@@ -42,6 +42,10 @@ pub struct TrainArgs {
     /// Deepest tree (trees).
     #[arg(long, default_value_t = 4)]
     pub max_depth: usize,
+    /// Folds of the out-of-fold category rates the trees train on (0:
+    /// in-sample rates).
+    #[arg(long, default_value_t = 5)]
+    pub rate_folds: usize,
     /// Save the model (JSON) here.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -62,6 +66,7 @@ pub fn run_training(args: &TrainArgs) -> Result<(Trained, Report)> {
         trees: args.trees,
         learning_rate: args.learning_rate,
         max_depth: args.max_depth,
+        rate_folds: args.rate_folds,
         seed: args.data.seed,
         not_answered: args.data.not_answered.clone(),
         ..Options::new(kind)

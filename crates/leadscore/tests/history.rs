@@ -205,3 +205,86 @@ fn backtest_replays_a_hand_made_history_week_by_week() {
     ]);
     assert!(!ok && err.contains("needs a `lead_id` column"), "{err}");
 }
+
+#[test]
+fn a_behaviour_model_scores_live_and_suggest_reads_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (ok, _, err) = leadscore(&["demo", "--leads", "400", "--out", d.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let (data, events, leads) = (
+        path(d, "train.csv"),
+        path(d, "events.jsonl"),
+        path(d, "leads.csv"),
+    );
+    let trained = path(d, "model.json");
+    let x = [
+        "--data",
+        &data,
+        "--id",
+        "id",
+        "--outcome",
+        "converted",
+        "--exclude",
+        "created_at",
+        "--exclude",
+        "company",
+        "--exclude",
+        "account",
+        "--events",
+        &events,
+    ];
+    let report = json(&[&["train"][..], &x, &["--out", &trained]].concat());
+    let version = report["version"].as_str().unwrap();
+    let rules = path(d, "rules.toml");
+    std::fs::write(
+        &rules,
+        format!(
+            "[model]\nname = \"p\"\nversion = 1\n\n[predictive]\nmodel = \"{version}\"\n\n\
+             [[stages]]\nname = \"mql\"\nwhen = \"probability >= 0.5\"\n"
+        ),
+    )
+    .unwrap();
+    let score = |as_of: &str| -> Vec<f64> {
+        let (ok, out, err) = leadscore(&[
+            "score", "--model", &rules, "--predictor", &trained, "--leads", &leads, "--events",
+            &events, "--as-of", as_of, "--format", "json",
+        ]);
+        assert!(ok, "{err}");
+        let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
+        let mut p: Vec<(String, f64)> = rows
+            .iter()
+            .map(|r| (r["id"].as_str().unwrap().to_owned(), r["probability"].as_f64().unwrap()))
+            .collect();
+        p.sort_by(|a, b| a.0.cmp(&b.0));
+        p.into_iter().map(|(_, p)| p).collect()
+    };
+    // The behaviour read is the lead's as of the scoring time.
+    let (early, late) = (score("2026-06-01"), score("2026-11-01"));
+    assert_eq!(early.len(), late.len());
+    let moved = early.iter().zip(&late).filter(|(a, b)| a != b).count();
+    assert!(moved > early.len() / 2, "{moved} of {} moved", early.len());
+    // Without the events, the model is refused rather than fed nothing.
+    let (ok, _, err) = leadscore(&[
+        "score", "--model", &rules, "--predictor", &trained, "--leads", &leads,
+    ]);
+    assert!(!ok && err.contains("uses behaviour features"), "{err}");
+
+    // Suggest turns event counts into engagement rules, and backtests them
+    // on the events before each lead's cut-off.
+    let out = path(d, "suggested.toml");
+    let (ok, text, err) = leadscore(
+        &[
+            &["suggest"][..],
+            &x,
+            &["--as-of", "2026-10-01", "--precision", "0.3", "--out", &out],
+        ]
+        .concat(),
+    );
+    assert!(ok, "{err}");
+    let suggested = std::fs::read_to_string(&out).unwrap();
+    assert!(suggested.contains("[[engagement]]"), "{suggested}");
+    assert!(text.contains("engagement rules"), "{text}");
+    let (ok, _, err) = leadscore(&["model", "check", &out]);
+    assert!(ok, "{err}");
+}

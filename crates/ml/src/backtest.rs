@@ -67,6 +67,38 @@ pub fn score_all(model: &Model, profiles: &[Profile], as_of: Timestamp) -> Vec<L
         .collect()
 }
 
+/// Scores every row of `d`: its profile and, when the data has an event
+/// history, its lead's events before the row's cut-off, scored at the
+/// cut-off (at its latest event when every event counts). Without a
+/// history, engagement rules see no events.
+pub fn score_rows(model: &Model, d: &crate::dataset::Loaded) -> Vec<LeadScore> {
+    let Some(h) = &d.history else {
+        return score_all(model, &d.profiles, Timestamp(0));
+    };
+    d.profiles
+        .iter()
+        .enumerate()
+        .map(|(r, p)| {
+            let mut state = LeadState::new(model);
+            let mut latest = Timestamp(0);
+            for &i in h.lead[r].map_or(&[][..], |l| &h.ds.lead_events[l]) {
+                let e = &h.ds.events[i as usize];
+                // A lead's events are in time order.
+                if e.timestamp >= h.cutoffs[r] {
+                    break;
+                }
+                state.apply(model, e);
+                latest = e.timestamp;
+            }
+            let as_of = match h.cutoffs[r] {
+                Timestamp(i64::MAX) => latest,
+                t => t,
+            };
+            model.score(p, &state, None, as_of)
+        })
+        .collect()
+}
+
 fn mql_index(model: &Model) -> Option<u16> {
     model
         .stages
@@ -219,7 +251,7 @@ pub fn run_models(
     };
     let scores: Vec<_> = models
         .iter()
-        .map(|m| score_all(m, &d.profiles, Timestamp(0)))
+        .map(|m| score_rows(m, d))
         .collect();
     let backtests = models
         .iter()

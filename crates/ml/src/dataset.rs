@@ -42,6 +42,20 @@ pub struct Loaded {
     pub profiles: Vec<Profile>,
     /// The behaviour columns joined to the table, when events were given.
     pub behaviour: Option<(Vocabulary, BehaviourSummary)>,
+    /// The events behind them, so rule models with engagement rules can
+    /// be scored on the rows (see [`crate::backtest::score_rows`]).
+    pub history: Option<RowHistory>,
+}
+
+/// Each row's lead in an event history, and its cut-off.
+#[derive(Debug, Clone)]
+pub struct RowHistory {
+    /// The leads and their events.
+    pub ds: std::sync::Arc<Dataset>,
+    /// Each row's lead in `ds`.
+    pub lead: Vec<Option<usize>>,
+    /// Each row's cut-off: no event at or after it is read.
+    pub cutoffs: Vec<Timestamp>,
 }
 
 /// Events to describe each row's lead with, as of a cut-off.
@@ -138,6 +152,23 @@ pub fn load_with(
                 .map_err(LoadError::Profile)?;
         summary.capped_by_outcome = capped;
         loaded.behaviour = Some((vocab, summary));
+        let index: std::collections::HashMap<&str, usize> = ds
+            .profiles
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.as_str(), i))
+            .collect();
+        let lead = loaded
+            .table
+            .ids
+            .iter()
+            .map(|id| index.get(id.as_str()).copied())
+            .collect();
+        loaded.history = Some(RowHistory {
+            ds: std::sync::Arc::new(ds),
+            lead,
+            cutoffs,
+        });
         if profiles {
             loaded.profiles = rows;
         }
@@ -182,6 +213,7 @@ fn load_table(
         split,
         profiles,
         behaviour: None,
+        history: None,
     })
 }
 
@@ -223,8 +255,11 @@ pub struct HistorySpec {
     pub exclude: Vec<String>,
     /// Values meaning "not answered".
     pub not_answered: Vec<String>,
-    /// Share held out, at random, stratified.
+    /// Share held out.
     pub test_share: f64,
+    /// Hold out the leads seen last (by their first event) instead of a
+    /// stratified random share: train on the past, test on the latest.
+    pub by_time: bool,
     /// Seed.
     pub seed: u64,
 }
@@ -234,7 +269,7 @@ pub struct HistorySpec {
 /// and its behaviour as of its cut-off. The attributes feedback writes
 /// (`sales_status`, a manual `stage`) are left out: they are the outcome.
 pub fn from_history(
-    ds: &Dataset,
+    ds: &std::sync::Arc<Dataset>,
     feedback: &[Feedback],
     spec: &HistorySpec,
 ) -> Result<Loaded, LoadError> {
@@ -245,11 +280,11 @@ pub fn from_history(
         )));
     }
     let outcomes = spec.outcome.of(feedback);
-    let (rows, y): (Vec<&Profile>, Vec<bool>) = ds
-        .profiles
-        .iter()
-        .filter_map(|p| outcomes.get(&p.id).map(|&y| (p, y)))
-        .unzip();
+    let leads: Vec<usize> = (0..ds.profiles.len())
+        .filter(|&l| outcomes.contains_key(&ds.profiles[l].id))
+        .collect();
+    let rows: Vec<&Profile> = leads.iter().map(|&l| &ds.profiles[l]).collect();
+    let y: Vec<bool> = rows.iter().map(|p| outcomes[&p.id]).collect();
     let mut exclude = spec.exclude.clone();
     exclude.extend(
         crate::replay::FEEDBACK_ATTRIBUTES
@@ -257,7 +292,15 @@ pub fn from_history(
             .map(|s| (*s).to_owned()),
     );
     let mut table = Table::from_profiles(&rows, y, &exclude, &spec.not_answered)?;
-    let split = split::random(&table, spec.test_share, spec.seed);
+    let split = if spec.by_time {
+        let first_seen: Vec<Option<i64>> = leads
+            .iter()
+            .map(|&l| history::first_event(ds, l).map(|t| t.0))
+            .collect();
+        split::by_times(&first_seen, spec.test_share)
+    } else {
+        split::random(&table, spec.test_share, spec.seed)
+    };
     let known = history::outcome_known(feedback);
     let (cutoffs, capped) =
         history::cutoffs(&table, ds, &spec.cutoff, |_| None, &known).map_err(LoadError::Profile)?;
@@ -267,8 +310,13 @@ pub fn from_history(
     Ok(Loaded {
         table,
         split,
-        profiles: Vec::new(),
+        profiles: rows.into_iter().cloned().collect(),
         behaviour: Some((vocab, summary)),
+        history: Some(RowHistory {
+            ds: std::sync::Arc::clone(ds),
+            lead: leads.into_iter().map(Some).collect(),
+            cutoffs,
+        }),
     })
 }
 
@@ -296,7 +344,8 @@ mod tests {
                 &format!("{id}-a"),
                 &id,
                 "Demo Requested",
-                day(1),
+                // Later leads first, for the time-ordered split.
+                day(12 - i),
             ));
             events.push(Event::track(&format!("{id}-b"), &id, "page", day(30)));
             feedback.push(Feedback {
@@ -306,13 +355,14 @@ mod tests {
             });
         }
         profiles.push(Profile::new("unknown").with("size", 3.0));
-        let ds = Dataset::assemble(profiles, events);
+        let ds = std::sync::Arc::new(Dataset::assemble(profiles, events));
         let spec = HistorySpec {
             outcome: FeedbackOutcome::Won,
             cutoff: CutOff::Latest,
             exclude: Vec::new(),
             not_answered: Vec::new(),
             test_share: 0.25,
+            by_time: false,
             seed: 1,
         };
         let d = from_history(&ds, &feedback, &spec).unwrap();
@@ -334,6 +384,13 @@ mod tests {
             vec!["Demo Requested".to_owned()],
             "the page came after the outcome"
         );
+        let timed = HistorySpec {
+            by_time: true,
+            ..spec.clone()
+        };
+        let d = from_history(&ds, &feedback, &timed).unwrap();
+        let held: Vec<&str> = d.split.test.iter().map(|&r| d.table.ids[r].as_str()).collect();
+        assert_eq!(held, ["p2", "p1", "p0"], "the leads seen last are held out");
         let e = from_history(
             &ds,
             &feedback,

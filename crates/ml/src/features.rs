@@ -1,7 +1,9 @@
 //! Turning a table's columns into model features, learned from the training
 //! rows only: numbers are standardised with a missing-value indicator;
 //! categories become one indicator per value seen in training, with
-//! "missing" and "not answered" as values of their own.
+//! "missing" and "not answered" as values of their own. For trees,
+//! categories become their conversion rates; the training rows get those
+//! rates out of fold (see [`Encoder::encode_out_of_fold`]).
 
 use crate::table::{Cell, Table};
 use serde::{Deserialize, Serialize};
@@ -76,6 +78,29 @@ impl ColumnEncoding {
             | ColumnEncoding::Categorical { name, .. }
             | ColumnEncoding::Raw { name }
             | ColumnEncoding::Rate { name, .. } => name,
+        }
+    }
+
+    /// A cell's rate under a [`ColumnEncoding::Rate`] (NaN for other
+    /// encodings).
+    fn rate_of(&self, v: &Cell) -> f64 {
+        let ColumnEncoding::Rate {
+            levels,
+            missing,
+            not_answered,
+            other,
+            ..
+        } = self
+        else {
+            return f64::NAN;
+        };
+        match v {
+            Cell::Missing => *missing,
+            Cell::NotAnswered => *not_answered,
+            Cell::Cat(s) => levels
+                .binary_search_by(|(l, _)| l.as_str().cmp(s))
+                .map_or(*other, |k| levels[k].1),
+            Cell::Num(_) => *other,
         }
     }
 
@@ -276,25 +301,65 @@ impl Encoder {
                     };
                     at += 1;
                 }
-                ColumnEncoding::Rate {
-                    levels,
-                    missing,
-                    not_answered,
-                    other,
-                    ..
-                } => {
-                    out[at] = match v {
-                        Cell::Missing => *missing,
-                        Cell::NotAnswered => *not_answered,
-                        Cell::Cat(s) => levels
-                            .binary_search_by(|(l, _)| l.as_str().cmp(s))
-                            .map_or(*other, |k| levels[k].1),
-                        Cell::Num(_) => *other,
-                    };
+                ColumnEncoding::Rate { .. } => {
+                    out[at] = c.rate_of(v);
                     at += 1;
                 }
             }
         }
+    }
+
+    /// The feature matrix of the training rows the encoder was fitted on,
+    /// with every category rate computed out of fold: the rows are dealt
+    /// into `folds` stratified folds (shuffled with `seed`, so the result is
+    /// reproducible) and each row gets the rates learnt from the other
+    /// folds. In-sample rates leak each row's own outcome into its
+    /// feature, which trees overfit on identifier-like columns (a category
+    /// seen a few times has a rate pulled towards its rows' outcomes); new
+    /// rows are encoded with the rates of all training rows, as before.
+    pub fn encode_out_of_fold(
+        &self,
+        train: &Table,
+        folds: usize,
+        seed: u64,
+    ) -> Result<Vec<f64>, String> {
+        let mut x = self.encode(train)?;
+        let rated: Vec<(usize, usize)> = self
+            .columns
+            .iter()
+            .scan(0, |at, c| {
+                let start = *at;
+                *at += c.width();
+                Some((start, c))
+            })
+            .enumerate()
+            .filter(|(_, (_, c))| matches!(c, ColumnEncoding::Rate { .. }))
+            .map(|(i, (at, _))| (i, at))
+            .collect();
+        if rated.is_empty() || folds < 2 || train.rows() < folds {
+            return Ok(x);
+        }
+        let width = self.width();
+        let fold_of = stratified_folds(&train.y, folds, seed);
+        for f in 0..folds {
+            let (inside, others): (Vec<usize>, Vec<usize>) =
+                (0..train.rows()).partition(|&r| fold_of[r] == f);
+            let fold_encoder = Encoder::fit_ordered(&train.select(&others));
+            for &(i, at) in &rated {
+                // The fold's encoder has one entry per table column.
+                let name = self.columns[i].name();
+                let j = train
+                    .columns
+                    .iter()
+                    .position(|c| c.name == name)
+                    .ok_or_else(|| format!("the data has no column `{name}`"))?;
+                let (cells, rates) = (&train.columns[j].cells, &fold_encoder.columns[j]);
+                for &r in &inside {
+                    x[r * width + at] = rates.rate_of(&cells[r]);
+                }
+            }
+        }
+        Ok(x)
     }
 
     /// The feature matrix of a table, row-major. The table's columns must
@@ -320,5 +385,79 @@ impl Encoder {
             self.encode_into(|i| &table.columns[index[i]].cells[r], out);
         }
         Ok(x)
+    }
+}
+
+/// Each row's fold, `0..folds`: the converters and the others are each
+/// shuffled with `seed` and dealt in turn, so every fold has the overall
+/// conversion rate.
+fn stratified_folds(y: &[bool], folds: usize, seed: u64) -> Vec<usize> {
+    use rand::SeedableRng;
+    use rand::seq::SliceRandom;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut out = vec![0; y.len()];
+    for class in [true, false] {
+        let mut rows: Vec<usize> = (0..y.len()).filter(|&i| y[i] == class).collect();
+        rows.shuffle(&mut rng);
+        for (k, r) in rows.into_iter().enumerate() {
+            out[r] = k % folds;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::Column;
+    use rand::{RngExt, SeedableRng};
+
+    /// A column like a company name: levels of eight rows each, with
+    /// outcomes drawn independently of it.
+    fn noise_table(rows: usize) -> Table {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        Table {
+            ids: (0..rows).map(|i| i.to_string()).collect(),
+            y: (0..rows).map(|_| rng.random_bool(0.3)).collect(),
+            columns: vec![Column {
+                name: "company".into(),
+                numeric: false,
+                cells: (0..rows).map(|i| Cell::Cat(format!("c{}", i / 8))).collect(),
+            }],
+            duplicate_rows: 0,
+        }
+    }
+
+    /// Mean feature of converters minus that of the others.
+    fn gap(x: &[f64], y: &[bool]) -> f64 {
+        let mean = |class: bool| {
+            let v: Vec<f64> = x.iter().zip(y).filter(|(_, c)| **c == class).map(|(v, _)| *v).collect();
+            v.iter().sum::<f64>() / v.len() as f64
+        };
+        mean(true) - mean(false)
+    }
+
+    #[test]
+    fn out_of_fold_rates_do_not_carry_the_rows_own_outcome() {
+        let t = noise_table(4_000);
+        let e = Encoder::fit(&t, Style::Ordered);
+        let in_sample = e.encode(&t).unwrap();
+        let oof = e.encode_out_of_fold(&t, 5, 42).unwrap();
+        // In-sample, a noise category's rate already "knows" its rows.
+        assert!(gap(&in_sample, &t.y) > 0.03, "{}", gap(&in_sample, &t.y));
+        assert!(gap(&oof, &t.y).abs() < 0.01, "{}", gap(&oof, &t.y));
+        assert_eq!(oof, e.encode_out_of_fold(&t, 5, 42).unwrap(), "reproducible");
+        assert_ne!(oof, e.encode_out_of_fold(&t, 5, 43).unwrap());
+    }
+
+    #[test]
+    fn folds_are_stratified() {
+        let y: Vec<bool> = (0..100).map(|i| i % 4 == 0).collect();
+        let f = stratified_folds(&y, 5, 1);
+        for k in 0..5 {
+            let rows: Vec<usize> = (0..100).filter(|&r| f[r] == k).collect();
+            assert_eq!(rows.len(), 20);
+            assert_eq!(rows.iter().filter(|&&r| y[r]).count(), 5);
+        }
     }
 }

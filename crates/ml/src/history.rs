@@ -176,12 +176,53 @@ pub struct BehaviourSummary {
     pub capped_by_outcome: usize,
 }
 
+/// The time of a lead's first behaviour (not identity) event.
+pub fn first_event(ds: &Dataset, lead: usize) -> Option<Timestamp> {
+    ds.lead_events[lead]
+        .iter()
+        .map(|&i| &ds.events[i as usize])
+        .find(|e| !e.is_identity())
+        .map(|e| e.timestamp)
+}
+
 /// A lead's events, by reference.
 fn events_of(ds: &Dataset, lead: usize) -> Vec<&Event> {
     ds.lead_events[lead]
         .iter()
         .map(|&i| &ds.events[i as usize])
         .collect()
+}
+
+/// The events of the other contacts of `lead`'s account, one list per
+/// contact; `members` is [`Dataset::account_members`].
+fn contacts_of<'a>(ds: &'a Dataset, members: &[Vec<u32>], lead: usize) -> Vec<Vec<&'a Event>> {
+    ds.lead_account[lead]
+        .map(|a| {
+            members[a as usize]
+                .iter()
+                .filter(|&&m| m as usize != lead)
+                .map(|&m| events_of(ds, m as usize))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// One lead's behaviour features at `cutoff`, from the same data and code
+/// as a training row's: what a live score reads for a model trained with
+/// events.
+pub fn lead_behaviour(
+    vocab: &Vocabulary,
+    ds: &Dataset,
+    members: &[Vec<u32>],
+    lead: usize,
+    cutoff: Timestamp,
+) -> Vec<Option<f64>> {
+    extract(
+        vocab,
+        &events_of(ds, lead),
+        &contacts_of(ds, members, lead),
+        cutoff,
+    )
 }
 
 /// Adds behaviour columns to `table`: each row's lead (by id in `ds`) is
@@ -235,16 +276,7 @@ pub fn add_behaviour(
         ..BehaviourSummary::default()
     };
     for (r, lead) in lead_of.iter().enumerate() {
-        let contacts: Vec<Vec<&Event>> = lead
-            .and_then(|l| ds.lead_account[l])
-            .map(|a| {
-                members[a as usize]
-                    .iter()
-                    .filter(|&&m| Some(m as usize) != *lead)
-                    .map(|&m| events_of(ds, m as usize))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let contacts = lead.map(|l| contacts_of(ds, &members, l)).unwrap_or_default();
         let values = extract(&vocab, &own[r], &contacts, cutoffs[r]);
         summary.rows_with_events += usize::from(values[0].is_some_and(|n| n > 0.0));
         for (c, v) in columns.iter_mut().zip(values) {
@@ -276,13 +308,7 @@ pub fn cutoffs(
     for (r, id) in table.ids.iter().enumerate() {
         let first = index
             .get(id.as_str())
-            .and_then(|&l| {
-                ds.lead_events[l]
-                    .iter()
-                    .map(|&i| &ds.events[i as usize])
-                    .find(|e| !e.is_identity())
-            })
-            .map(|e| e.timestamp);
+            .and_then(|&l| first_event(ds, l));
         let column = column_time(r);
         if let (CutOff::Column(name), None) = (rule, column) {
             return Err(format!(

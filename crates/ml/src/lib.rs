@@ -5,6 +5,7 @@ pub mod behaviour;
 pub mod dataset;
 pub mod features;
 pub mod history;
+pub mod live;
 pub mod logistic;
 pub mod metrics;
 pub mod replay;

@@ -60,22 +60,37 @@ pub fn by_time(table: &Table, column: &str, share: f64) -> Result<Split, String>
         .iter()
         .find(|c| c.name.eq_ignore_ascii_case(column))
         .ok_or_else(|| format!("no column `{column}` to order by time"))?;
-    let mut order: Vec<usize> = (0..table.rows()).collect();
     let key = |i: usize| match &c.cells[i] {
         Cell::Num(x) => (1, *x, String::new()),
         Cell::Cat(s) => (1, 0.0, s.clone()),
         _ => (0, 0.0, String::new()),
     };
-    order.sort_by(|&a, &b| {
+    Ok(latest(table.rows(), share, |a, b| {
         let (ka, kb) = (key(a), key(b));
         ka.0.cmp(&kb.0)
             .then(ka.1.total_cmp(&kb.1))
             .then(ka.2.cmp(&kb.2))
-            .then(a.cmp(&b))
-    });
-    let k = table.rows() - (table.rows() as f64 * share).round() as usize;
-    Ok(Split {
-        train: order[..k].to_vec(),
-        test: order[k..].to_vec(),
-    })
+    }))
+}
+
+/// The latest `share` of rows by a time per row (Unix ms) are held out;
+/// rows without a time count as oldest.
+pub fn by_times(times: &[Option<i64>], share: f64) -> Split {
+    latest(times.len(), share, |a, b| times[a].cmp(&times[b]))
+}
+
+/// The last `share` of `rows` rows in `order` (ties in row order) are
+/// held out.
+fn latest(
+    rows: usize,
+    share: f64,
+    order: impl Fn(usize, usize) -> std::cmp::Ordering,
+) -> Split {
+    let mut sorted: Vec<usize> = (0..rows).collect();
+    sorted.sort_by(|&a, &b| order(a, b).then(a.cmp(&b)));
+    let k = rows - (rows as f64 * share).round() as usize;
+    Split {
+        train: sorted[..k].to_vec(),
+        test: sorted[k..].to_vec(),
+    }
 }

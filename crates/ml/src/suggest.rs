@@ -3,11 +3,11 @@
 //! chosen for a sales capacity or a target precision. The result is a model
 //! file people can read, edit and backtest like any other.
 
-use crate::backtest::{Report, run_models, score_all};
+use crate::backtest::{Report, run_models, score_rows};
+use crate::behaviour::Vocabulary;
 use crate::dataset::Loaded;
 use crate::features::ColumnEncoding;
 use crate::train::{Kind, Learned, Options, Trained, train};
-use leadscore_core::Timestamp;
 use leadscore_core::model::Model;
 
 /// Rules whose points round to less than this (in absolute value) are left
@@ -55,13 +55,42 @@ fn toml_string(s: &str) -> String {
     out
 }
 
+/// The `[[engagement]]` rule of one event type (as
+/// [`crate::behaviour::event_type`] names it) worth `points` per event.
+fn engagement_rule(event_type: &str, points: f64) -> String {
+    let (event, when) = match event_type.split_once(' ') {
+        Some((kind @ ("page" | "screen"), label)) => (
+            kind,
+            format!(
+                "\nwhen = {}",
+                toml_string(&format!(
+                    "name == {} or path == {}",
+                    toml_string(label),
+                    toml_string(label)
+                ))
+            ),
+        ),
+        _ => (event_type, String::new()),
+    };
+    format!(
+        "[[engagement]]\nname = {}\nevent = {}{when}\npoints = {points}\n\n",
+        toml_string(event_type),
+        toml_string(event)
+    )
+}
+
 /// `[[fit]]` rules from a logistic model: one per feature whose coefficient
 /// is worth [`MIN_POINTS`] at `scale` points per unit of log-odds.
 /// `not_answered` is the value written for "not answered" in conditions.
+/// With the behaviour columns of `vocab`, each event type's count becomes
+/// an `[[engagement]]` rule (its points per event are its coefficient per
+/// event); the other behaviour columns (recency, sessions, account
+/// signals) have no rule of their own and are left out.
 pub fn fit_rules(
     model: &Trained,
     scale: f64,
     not_answered: Option<&str>,
+    vocab: Option<&Vocabulary>,
 ) -> Result<String, String> {
     let Learned::Logistic { coefficients, .. } = &model.learned else {
         return Err("points are suggested from a logistic model (--kind logistic)".into());
@@ -79,8 +108,22 @@ pub fn fit_rules(
         }
     };
     let literal_ok = |s: &str| !s.contains('"') && !s.contains('\\');
+    let behaviour: Vec<String> = vocab.map(Vocabulary::column_names).unwrap_or_default();
+    let mut engagement = String::new();
     for c in &model.encoder.columns {
         match c {
+            ColumnEncoding::Numeric { name, std, .. } if behaviour.contains(name) => {
+                let counted = name
+                    .strip_prefix("events[")
+                    .and_then(|t| t.strip_suffix(']'))
+                    .filter(|t| *t != crate::behaviour::OTHER_TYPE);
+                // Standardised counts: the coefficient is per `std` events.
+                let points = (coefficients[at] / std * scale).round();
+                if let Some(t) = counted.filter(|t| points.abs() >= MIN_POINTS && literal_ok(t)) {
+                    engagement.push_str(&engagement_rule(t, points));
+                }
+                at += 3;
+            }
             ColumnEncoding::Numeric { name, mean, std } => {
                 let n = quoted_name(name);
                 let cut = ((mean + std) * 100.0).round() / 100.0;
@@ -132,7 +175,7 @@ pub fn fit_rules(
             ColumnEncoding::Raw { .. } | ColumnEncoding::Rate { .. } => at += 1,
         }
     }
-    Ok(out)
+    Ok(out + &engagement)
 }
 
 /// A suggested model: its file and its backtest on the hold-out rows.
@@ -142,6 +185,8 @@ pub struct Suggested {
     pub toml: String,
     /// Fit rules in it.
     pub rules: usize,
+    /// Engagement rules in it (from behaviour columns).
+    pub engagement_rules: usize,
     /// Its MQL line on the total.
     pub line: f64,
     /// Its backtest.
@@ -168,7 +213,8 @@ pub fn suggest_model(
         },
     )
     .map_err(|e| e.to_string())?;
-    let rules = fit_rules(&logistic, scale, not_answered)?;
+    let vocab = d.behaviour.as_ref().map(|(v, _)| v);
+    let rules = fit_rules(&logistic, scale, not_answered, vocab)?;
     let header = format!(
         "# Suggested by leadscore from {source} (logistic model {v}).\n\
          # Points are log-odds x {scale}; edit freely, then backtest.\n\
@@ -177,7 +223,7 @@ pub fn suggest_model(
     );
     let draft = Model::from_toml(&format!("{header}{rules}"))
         .map_err(|e| format!("the suggested rules do not compile (a bug): {e}"))?;
-    let scores = score_all(&draft, &d.profiles, Timestamp(0));
+    let scores = score_rows(&draft, d);
     let totals: Vec<f64> = d.split.train.iter().map(|&i| scores[i].total).collect();
     let ys: Vec<bool> = d.split.train.iter().map(|&i| d.table.y[i]).collect();
     let line = threshold(&totals, &ys, target);
@@ -192,6 +238,7 @@ pub fn suggest_model(
     Ok(Suggested {
         report: run_models(&[&model], d, None, None),
         rules: rules.matches("[[fit]]").count(),
+        engagement_rules: rules.matches("[[engagement]]").count(),
         line,
         toml,
     })

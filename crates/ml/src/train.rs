@@ -50,6 +50,10 @@ pub struct Options {
     pub max_depth: usize,
     /// Seed of every random choice.
     pub seed: u64,
+    /// Folds of the out-of-fold category rates trees train on (below 2:
+    /// in-sample rates, as models trained before them used).
+    #[serde(default)]
+    pub rate_folds: usize,
     /// Values meaning "not answered" in the data, so a live profile's
     /// answers are read the way the training rows were.
     #[serde(default)]
@@ -66,6 +70,7 @@ impl Options {
             learning_rate: 0.1,
             max_depth: 4,
             seed: 42,
+            rate_folds: RATE_FOLDS,
             not_answered: Vec::new(),
         }
     }
@@ -163,7 +168,11 @@ pub fn train(train: &Table, options: &Options) -> Result<Trained, TrainError> {
         Kind::Gbt => Style::Ordered,
     };
     let encoder = Encoder::fit(train, style);
-    let x = encoder.encode(train).map_err(TrainError::Data)?;
+    let x = match style {
+        Style::Indicators => encoder.encode(train),
+        Style::Ordered => encoder.encode_out_of_fold(train, options.rate_folds, options.seed),
+    }
+    .map_err(TrainError::Data)?;
     let width = encoder.width();
     let rows = train.rows();
     let mut chosen_trees = options.trees;
@@ -213,6 +222,9 @@ pub fn train(train: &Table, options: &Options) -> Result<Trained, TrainError> {
     model.version = model.content_hash();
     Ok(model)
 }
+
+/// Folds of the out-of-fold category rates the trees train on.
+const RATE_FOLDS: usize = 5;
 
 /// Most boosting rounds when the number is chosen by validation.
 const MAX_TREES: usize = 2_000;
@@ -305,20 +317,6 @@ fn column_major(x: &[f64], rows: usize, width: usize) -> Vec<f64> {
 }
 
 impl Trained {
-    /// Whether live scores can use it: a model trained on behaviour
-    /// features needs them computed for each live lead, and live scoring
-    /// reads profile attributes only, so such a model is refused rather
-    /// than fed missing values.
-    pub fn check_live(&self) -> Result<(), String> {
-        match &self.behaviour {
-            None => Ok(()),
-            Some(_) => Err(format!(
-                "trained model {} uses behaviour features (it was trained with events); live scores read profile attributes only, so train one without events for [predictive]",
-                self.version
-            )),
-        }
-    }
-
     fn parsed_booster(&self) -> Result<std::sync::Arc<GradientBooster>, TrainError> {
         let Learned::Gbt { booster } = &self.learned else {
             return Err(TrainError::Learner("not a boosted model".into()));
@@ -517,7 +515,7 @@ impl Trained {
     }
 
     /// A live profile's value of every encoder column.
-    fn cells_of(&self, profile: &leadscore_core::Profile) -> Vec<Cell> {
+    pub(crate) fn cells_of(&self, profile: &leadscore_core::Profile) -> Vec<Cell> {
         (0..self.encoder.columns.len())
             .map(|i| self.cell_of(profile, i))
             .collect()

@@ -119,9 +119,14 @@ pub struct Running {
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
-async fn compile(store: &dyn Store, version: i64, source: &str) -> Result<Arc<Model>, StartError> {
+async fn compile(
+    store: &dyn Store,
+    version: i64,
+    source: &str,
+    history: &Arc<LiveHistory>,
+) -> Result<Arc<Model>, StartError> {
     use crate::runtime::prepare::{PrepareError, prepare};
-    match prepare(store, source).await {
+    match prepare(store, source, Some(history)).await {
         Ok(m) => Ok(Arc::new(m)),
         Err(PrepareError::Invalid(errors)) => Err(StartError::Model { version, errors }),
         Err(PrepareError::Store(e)) => Err(e.into()),
@@ -129,17 +134,22 @@ async fn compile(store: &dyn Store, version: i64, source: &str) -> Result<Arc<Mo
 }
 
 use crate::clock::now_ms;
+use crate::runtime::behaviour::LiveHistory;
 
 /// The active model, activating the default one in an empty store.
-async fn active_model(store: &dyn Store, default: &str) -> Result<Loaded, StartError> {
+async fn active_model(
+    store: &dyn Store,
+    default: &str,
+    history: &Arc<LiveHistory>,
+) -> Result<Loaded, StartError> {
     let models = store.models().await?;
     if let Some(m) = models.iter().find(|m| m.active) {
         return Ok(Loaded {
-            model: compile(store, m.version, &m.source).await?,
+            model: compile(store, m.version, &m.source, history).await?,
             version: m.version,
         });
     }
-    let model = compile(store, 0, default).await?;
+    let model = compile(store, 0, default, history).await?;
     let version = store.insert_model(&model.name, default, now_ms()).await?;
     let mut tx = store.begin().await?;
     tx.activate_model(version).await?;
@@ -179,7 +189,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let new_admin_key = ensure_keys(store.as_ref(), &config.keys).await?;
     crate::dashboard::users::ensure_first_admin(store.as_ref(), config.first_admin.as_ref())
         .await?;
-    let active = active_model(store.as_ref(), &config.default_model).await?;
+    let history = Arc::new(LiveHistory::default());
+    let active = active_model(store.as_ref(), &config.default_model, &history).await?;
     let jobs = Jobs::default();
     let outbox = Arc::new(tokio::sync::Notify::new());
     let (writer, shared) = writer::start(
@@ -188,6 +199,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         jobs.clone(),
         config.decay_every,
         Arc::clone(&outbox),
+        history,
     )
     .await?;
     crate::deliver::spawn(Arc::clone(&store), Arc::clone(&outbox), config.backoff);

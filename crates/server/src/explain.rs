@@ -80,13 +80,13 @@ pub async fn lead_detail(state: &AppState, id: &str) -> Result<Value, ApiError> 
     // The trained model's view, when the rule model names one.
     let predictive = model.predictor.as_ref().map(|p| {
         let factors: Vec<Value> = p
-            .factors(&profile, FACTORS)
+            .factors_at(&profile, now, FACTORS)
             .into_iter()
             .map(|(feature, effect)| json!({"feature": feature, "effect": effect}))
             .collect();
         json!({
             "model": p.version(),
-            "probability": p.probability(&profile),
+            "probability": p.probability_at(&profile, now),
             "factors": factors,
         })
     });

@@ -20,6 +20,7 @@ const PAGE: u32 = 500;
 pub async fn preview(
     store: &dyn Store,
     candidate: Loaded,
+    history: std::sync::Arc<crate::runtime::behaviour::LiveHistory>,
     active: i64,
     job: &JobHandle,
 ) -> Result<Value, StoreError> {
@@ -28,7 +29,7 @@ pub async fn preview(
         job.progress(n, None);
         tracing::debug!(phase, rows = n, "Preview loading");
     };
-    let mut rt = load(store, candidate, &report).await?;
+    let mut rt = load(store, candidate, history, &report).await?;
     let leads: Vec<u32> = rt.index.values().copied().collect();
     let scores = rt.score_active(&leads, Timestamp(now_ms()));
     let after: FxHashMap<SmolStr, (SmolStr, SmolStr)> = scores

@@ -134,6 +134,8 @@ impl Writer {
 pub struct Shared {
     /// The active model and version.
     pub active: std::sync::RwLock<Loaded>,
+    /// The behaviour the writer records for trained models that read it.
+    pub history: Arc<crate::runtime::behaviour::LiveHistory>,
 }
 
 /// Loads the runtime from the store and starts the writer task.
@@ -143,19 +145,21 @@ pub async fn start(
     jobs: Jobs,
     decay_every: std::time::Duration,
     outbox: Arc<tokio::sync::Notify>,
+    history: Arc<crate::runtime::behaviour::LiveHistory>,
 ) -> Result<(Writer, Arc<Shared>), WriteError> {
     let job = jobs.start("load", None);
     let report = |phase: &'static str, n: u64| {
         job.progress(n, None);
         tracing::debug!(phase, rows = n, "Loading");
     };
-    let rt = load(store.as_ref(), active.clone(), &report).await?;
+    let rt = load(store.as_ref(), active.clone(), Arc::clone(&history), &report).await?;
     let leads = rt.live_leads();
     job.finish();
     tracing::info!(leads, version = active.version, "Loaded scoring state");
 
     let shared = Arc::new(Shared {
         active: std::sync::RwLock::new(active),
+        history,
     });
     let (flushed, to_answer) = mpsc::unbounded_channel();
     tokio::spawn(acknowledge(
@@ -395,7 +399,8 @@ impl Task {
         tracing::error!("Write failed; reloading scoring state from the store");
         let active = self.rt.active.clone();
         loop {
-            match load(self.store.as_ref(), active.clone(), &|_, _| {}).await {
+            let history = Arc::clone(&self.rt.history);
+            match load(self.store.as_ref(), active.clone(), history, &|_, _| {}).await {
                 Ok(rt) => {
                     self.rt = rt;
                     if let Some(b) = self.build.take() {

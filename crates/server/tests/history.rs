@@ -99,18 +99,92 @@ async fn training_from_the_store_reads_behaviour_only_up_to_the_first_feedback(b
             >= 2
     );
 
-    // A model trained on behaviour cannot drive live scores.
+    // A model trained on behaviour drives live scores: each lead's
+    // behaviour is read as of the scoring time, from the writer's record
+    // (filled in from the log when the model is activated).
     let rules = format!(
         "[model]\nname = \"p\"\nversion = 1\n\n[predictive]\nmodel = \"{version}\"\n\n\
-         [[stages]]\nname = \"mql\"\nwhen = \"probability >= 0.8\"\n"
+         [[stages]]\nname = \"mql\"\nwhen = \"probability >= 0.5\"\n"
     );
-    let (status, e) = s.admin(Method::POST, "/api/models", rules).await;
-    assert_eq!(status, 422, "{e}");
-    assert!(
-        e["error"]["message"]
-            .as_str()
+    let (status, uploaded) = s.admin(Method::POST, "/api/models", rules).await;
+    assert_eq!(status, 201, "{uploaded}");
+    let model = uploaded["version"].as_i64().unwrap();
+    let (status, _) = s
+        .admin(Method::POST, &format!("/api/models/{model}/activate"), "")
+        .await;
+    assert_eq!(status, 202);
+    common::eventually("the activation", || async {
+        (s.ok("/health").await["model_version"] == model).then_some(())
+    })
+    .await;
+    let probability = |lead: Value| {
+        let p = lead["predictive"]["probability"].as_f64().unwrap();
+        let mql = lead["score"]["stage"] == "mql";
+        assert_eq!(mql, p >= 0.5, "the stage reads the same probability: {lead}");
+        (p, lead)
+    };
+    // Leads whose behaviour looks like the training leads' did at their
+    // cut-off (a week or so before): with a demo request, and without.
+    let day = 86_400_000;
+    let ago = |id: &str, lead: &str, event: &str, days: i64| {
+        let mut e = track(id, lead, event, 1);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
-            .contains("behaviour features"),
+            .as_millis() as i64;
+        e["timestamp"] = leadscore_core::Timestamp(now - days * day).to_rfc3339().into();
+        e
+    };
+    let (status, _) = s
+        .send(
+            "/v1/batch",
+            &json!({"batch": [
+                ago("n1-1", "n1", "page", 8),
+                ago("n2-1", "n2", "Demo Requested", 8),
+                ago("n2-2", "n2", "page", 7),
+            ]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (page, lead) = probability(s.ok("/api/leads/n1").await);
+    assert!(page < 0.5, "{lead}");
+    let (demo, lead) = probability(s.ok("/api/leads/n2").await);
+    assert!(demo >= 0.5, "{lead}");
+    let factors = lead["predictive"]["factors"].to_string();
+    assert!(factors.contains("Demo Requested"), "{factors}");
+    // A new event moves the live probability.
+    let (status, _) = s
+        .send("/v1/track", &ago("n1-2", "n1", "Demo Requested", 7))
+        .await;
+    assert_eq!(status, 200);
+    let (after, lead) = common::eventually("the event", || async {
+        let (p, lead) = probability(s.ok("/api/leads/n1").await);
+        (p > page).then_some((p, lead))
+    })
+    .await;
+    assert!(after >= 0.5, "{lead}");
+
+    // Suggest reads the history too: event counts become engagement rules.
+    let suggested = run(&s, "/api/suggest?source=store&outcome=won&precision=0.9").await;
+    let toml = suggested["model"].as_str().unwrap();
+    assert!(
+        toml.contains("[[engagement]]\nname = \"Demo Requested\""),
+        "{suggested}"
+    );
+
+    // With split=time, the leads seen last are held out.
+    let timed = run(&s, "/api/train?source=store&outcome=won&split=time&test_share=0.25").await;
+    assert_eq!(timed["train_rows"], 30, "{timed}");
+    let (status, e) = s
+        .admin(
+            Method::POST,
+            "/api/train?source=store&outcome=won&split=time&time_column=at",
+            "",
+        )
+        .await;
+    assert_eq!(
+        (status, e["error"]["field"].as_str()),
+        (400, Some("time_column")),
         "{e}"
     );
 

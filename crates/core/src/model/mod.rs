@@ -288,6 +288,21 @@ pub trait Predictor: Send + Sync + std::fmt::Debug {
     fn factors(&self, _profile: &crate::Profile, _top: usize) -> Vec<(String, f64)> {
         Vec::new()
     }
+    /// The probability as of `as_of`, which the engine asks for: a
+    /// predictor that also reads the lead's behaviour up to that moment
+    /// overrides it; one that reads the profile only need not.
+    fn probability_at(&self, profile: &crate::Profile, _as_of: crate::Timestamp) -> f64 {
+        self.probability(profile)
+    }
+    /// [`Predictor::factors`] as of `as_of`.
+    fn factors_at(
+        &self,
+        profile: &crate::Profile,
+        _as_of: crate::Timestamp,
+        top: usize,
+    ) -> Vec<(String, f64)> {
+        self.factors(profile, top)
+    }
 }
 
 /// The four BANT criteria, in order Budget, Authority, Need, Timeline.

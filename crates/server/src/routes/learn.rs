@@ -13,6 +13,7 @@ use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::history::load_history;
 use crate::jobs::JobHandle;
+use crate::runtime::behaviour::LiveHistory;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -28,6 +29,7 @@ use leadscore_ml::train::{Kind, Options, train_and_evaluate};
 use leadscore_store::PredictorRow;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::sync::Arc;
 
 /// The data options: which columns mean what, and the hold-out.
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
@@ -44,7 +46,8 @@ pub struct DataParams {
     pub exclude: Option<String>,
     /// Values meaning "not answered", comma-separated (e.g. `Select`).
     pub not_answered: Option<String>,
-    /// `random` (default) or `time`.
+    /// `random` (default) or `time` (by `time_column`; with
+    /// `source=store`, by each lead's first event).
     pub split: Option<String>,
     /// Share held out (default 0.2).
     pub test_share: Option<f64>,
@@ -68,6 +71,23 @@ impl DataParams {
         self.outcome
             .as_deref()
             .ok_or_else(|| ApiError::field("outcome", "missing field `outcome`"))
+    }
+
+    /// With `source=store`: `split=time` holds out the leads seen last
+    /// (by their first event); there is no column to name.
+    fn store_split_by_time(&self) -> Result<bool, ApiError> {
+        match self.split.as_deref().unwrap_or("random") {
+            "random" => Ok(false),
+            "time" if self.time_column.is_some() => Err(ApiError::field(
+                "time_column",
+                "with source=store, split=time orders leads by their first event; leave time_column out",
+            )),
+            "time" => Ok(true),
+            other => Err(ApiError::field(
+                "split",
+                format!("expected `random` or `time`, found `{other}`"),
+            )),
+        }
     }
 
     fn spec(&self) -> Result<(TableSpec, SplitSpec), ApiError> {
@@ -217,6 +237,28 @@ where
     (StatusCode::ACCEPTED, Json(Started { job: id }))
 }
 
+/// How to make training rows of the server's history (`source=store`).
+fn history_spec(data: &DataParams, h: &HistoryParams) -> Result<HistorySpec, ApiError> {
+    Ok(HistorySpec {
+        outcome: match data.outcome()? {
+            "won" => FeedbackOutcome::Won,
+            "sql" => FeedbackOutcome::Sql,
+            other => {
+                return Err(ApiError::field(
+                    "outcome",
+                    format!("with source=store, expected `won` or `sql`, found `{other}`"),
+                ));
+            }
+        },
+        cutoff: h.cutoff()?,
+        exclude: list(&data.exclude),
+        not_answered: list(&data.not_answered),
+        test_share: data.test_share.unwrap_or(0.2),
+        by_time: data.store_split_by_time()?,
+        seed: data.seed.unwrap_or(42),
+    })
+}
+
 /// Training options.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct TrainParams {
@@ -284,25 +326,9 @@ pub async fn post_train(
         })
         .await;
     }
-    let spec = HistorySpec {
-        outcome: match data.outcome()? {
-            "won" => FeedbackOutcome::Won,
-            "sql" => FeedbackOutcome::Sql,
-            other => {
-                return Err(ApiError::field(
-                    "outcome",
-                    format!("with source=store, expected `won` or `sql`, found `{other}`"),
-                ));
-            }
-        },
-        cutoff: h.cutoff()?,
-        exclude: list(&data.exclude),
-        not_answered,
-        test_share: data.test_share.unwrap_or(0.2),
-        seed,
-    };
+    let spec = history_spec(&data, &h)?;
     Ok(history_job(&state, "train", move |ds, feedback| {
-        train_and_store(from_history(&ds, &feedback, &spec).map_err(|e| e.to_string())?)
+        train_and_store(from_history(&Arc::new(ds), &feedback, &spec).map_err(|e| e.to_string())?)
     }))
 }
 
@@ -376,13 +402,20 @@ pub struct BacktestParams {
     pub threshold: Option<f64>,
 }
 
-async fn rule_model(state: &AppState, version: i64, field: &str) -> Result<Model, ApiError> {
+/// A stored rule model; a trained model it names that reads behaviour reads
+/// it from `history` (without one, such a model is refused).
+async fn rule_model(
+    state: &AppState,
+    version: i64,
+    field: &str,
+    history: Option<&Arc<LiveHistory>>,
+) -> Result<Model, ApiError> {
     let row = state
         .store
         .model(version)
         .await?
         .ok_or_else(|| ApiError::field(field, format!("no model version {version}")))?;
-    Ok(crate::runtime::prepare::prepare(state.store.as_ref(), &row.source).await?)
+    Ok(crate::runtime::prepare::prepare(state.store.as_ref(), &row.source, history).await?)
 }
 
 /// Stored versions `model` and `compare` (given as the fields of that name).
@@ -390,10 +423,11 @@ async fn rule_models(
     state: &AppState,
     model: i64,
     compare: Option<i64>,
+    history: Option<&Arc<LiveHistory>>,
 ) -> Result<(Model, Option<Model>), ApiError> {
-    let first = rule_model(state, model, "model").await?;
+    let first = rule_model(state, model, "model", history).await?;
     let second = match compare {
-        Some(v) => Some(rule_model(state, v, "compare").await?),
+        Some(v) => Some(rule_model(state, v, "compare", history).await?),
         None => None,
     };
     Ok((first, second))
@@ -407,8 +441,11 @@ pub(crate) async fn start_replay(
     compare: Option<i64>,
     threshold: Option<f64>,
 ) -> Result<(StatusCode, Json<Started>), ApiError> {
-    let (first, second) = rule_models(state, model, compare).await?;
+    // A replay's trained models read behaviour from the replayed log.
+    let history = Arc::new(LiveHistory::default());
+    let (first, second) = rule_models(state, model, compare, Some(&history)).await?;
     Ok(history_job(state, "backtest", move |ds, feedback| {
+        history.fill(&ds);
         let models: Vec<&Model> = std::iter::once(&first).chain(second.as_ref()).collect();
         serde_json::to_value(replay(&models, &ds, &feedback, threshold)).map_err(|e| e.to_string())
     }))
@@ -438,7 +475,7 @@ pub async fn post_backtest(
     if from_store {
         return start_replay(&state, version, p.compare, p.threshold).await;
     }
-    let (first, second) = rule_models(&state, version, p.compare).await?;
+    let (first, second) = rule_models(&state, version, p.compare, None).await?;
     let time_column = data.time_column.clone();
     job(&state, "backtest", body, &data, true, move |d, _| {
         let models: Vec<&Model> = std::iter::once(&first).chain(second.as_ref()).collect();
@@ -473,7 +510,7 @@ pub struct SuggestParams {
 /// with `store=true` the version it was stored as (inactive, ready to
 /// compare with the active one and to activate).
 #[utoipa::path(post, path = "/api/suggest", tag = "predictive",
-    params(DataParams, SuggestParams),
+    params(DataParams, SuggestParams, HistoryParams),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 202, body = Started), (status = 400, body = crate::error::ErrorBody)),
     security(("api_key" = [])))]
@@ -482,10 +519,12 @@ pub async fn post_suggest(
     headers: HeaderMap,
     Params(data): Params<DataParams>,
     Params(p): Params<SuggestParams>,
+    Params(h): Params<HistoryParams>,
     body: Body,
 ) -> Result<(StatusCode, Json<Started>), ApiError> {
     state.keys.require(&headers, Role::Admin).await?;
     use leadscore_ml::suggest::{Target, suggest_model};
+    let from_store = h.reads_store()?;
     let target = match (p.capacity, p.arrivals, p.precision) {
         (Some(capacity), Some(arrivals), None) if capacity > 0.0 && arrivals > 0.0 => {
             Target::Capacity { capacity, arrivals }
@@ -509,15 +548,13 @@ pub async fn post_suggest(
     );
     let store = std::sync::Arc::clone(&state.store);
     let handle = tokio::runtime::Handle::current();
-    job(&state, "suggest", body, &data, true, move |d, _| {
-        let s = suggest_model(
-            &d,
-            target,
-            scale,
-            not_answered.as_deref(),
-            seed,
-            "the uploaded data",
-        )?;
+    let source = if from_store {
+        "the server's history"
+    } else {
+        "the uploaded data"
+    };
+    let suggest = move |d: Loaded| {
+        let s = suggest_model(&d, target, scale, not_answered.as_deref(), seed, source)?;
         let stored = if keep {
             Some(
                 handle
@@ -530,10 +567,17 @@ pub async fn post_suggest(
         Ok(json!({
             "model": s.toml,
             "rules": s.rules,
+            "engagement_rules": s.engagement_rules,
             "mql_line": s.line,
             "report": s.report,
             "stored_version": stored,
         }))
-    })
-    .await
+    };
+    if !from_store {
+        return job(&state, "suggest", body, &data, true, move |d, _| suggest(d)).await;
+    }
+    let spec = history_spec(&data, &h)?;
+    Ok(history_job(&state, "suggest", move |ds, feedback| {
+        suggest(from_history(&Arc::new(ds), &feedback, &spec).map_err(|e| e.to_string())?)
+    }))
 }

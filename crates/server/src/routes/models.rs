@@ -5,6 +5,7 @@ use crate::app::AppState;
 use crate::auth::Role;
 use crate::error::ApiError;
 use crate::runtime::Loaded;
+use crate::runtime::behaviour::LiveHistory;
 use crate::runtime::prepare::prepare;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -91,7 +92,9 @@ pub async fn upload(
 /// Validates a model file and stores it as a new, inactive version (the
 /// API and the dashboard).
 pub async fn store_version(state: &AppState, source: &str) -> Result<ModelInfo, ApiError> {
-    let model = prepare(state.store.as_ref(), source).await?;
+    // Validation only: a behaviour model's record starts when it is activated.
+    let scratch = Arc::new(LiveHistory::default());
+    let model = prepare(state.store.as_ref(), source, Some(&scratch)).await?;
     let now = crate::clock::now_ms();
     let version = state.store.insert_model(&model.name, source, now).await?;
     Ok(ModelInfo {
@@ -112,15 +115,20 @@ pub struct Activation {
     pub jobs: String,
 }
 
-/// A stored model version, compiled with its trained model attached.
-async fn stored(state: &AppState, version: i64) -> Result<Loaded, ApiError> {
+/// A stored model version, compiled with its trained model attached; one
+/// that reads behaviour reads it from `history`.
+async fn stored(
+    state: &AppState,
+    version: i64,
+    history: &Arc<LiveHistory>,
+) -> Result<Loaded, ApiError> {
     let m = state
         .store
         .model(version)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("model version {version}")))?;
     Ok(Loaded {
-        model: Arc::new(prepare(state.store.as_ref(), &m.source).await?),
+        model: Arc::new(prepare(state.store.as_ref(), &m.source, Some(history)).await?),
         version,
     })
 }
@@ -128,7 +136,7 @@ async fn stored(state: &AppState, version: i64) -> Result<Loaded, ApiError> {
 /// Starts rescoring every lead under a stored version (the API and the
 /// dashboard).
 pub async fn start_activation(state: &AppState, version: i64) -> Result<(), ApiError> {
-    let model = stored(state, version).await?;
+    let model = stored(state, version, &state.shared.history).await?;
     state.writer.activate(model).await?;
     Ok(())
 }
@@ -181,12 +189,15 @@ pub async fn preview(
 /// Starts a preview job of a stored version against the active scores;
 /// returns the job's id (the API and the dashboard).
 pub async fn start_preview(state: &AppState, version: i64) -> Result<u64, ApiError> {
-    let candidate = stored(state, version).await?;
+    // The preview's runtime records behaviour of its own, so it neither
+    // clears nor doubles the writer's record.
+    let history = Arc::new(LiveHistory::default());
+    let candidate = stored(state, version, &history).await?;
     let job = state.jobs.start("preview", Some(version));
     let id = job.id();
     let (store, active) = (Arc::clone(&state.store), state.active().version);
     tokio::spawn(async move {
-        match crate::preview::preview(store.as_ref(), candidate, active, &job).await {
+        match crate::preview::preview(store.as_ref(), candidate, history, active, &job).await {
             Ok(detail) => {
                 job.detail(detail);
                 job.finish();

@@ -16,9 +16,11 @@ const PAGE: i64 = 10_000;
 pub async fn load(
     store: &dyn Store,
     active: Loaded,
+    history: std::sync::Arc<super::behaviour::LiveHistory>,
     progress: &(dyn Fn(&'static str, u64) + Send + Sync),
 ) -> Result<Runtime, StoreError> {
-    let mut rt = Runtime::new(active);
+    history.clear();
+    let mut rt = Runtime::new(active, history);
     let mut after = String::new();
     let mut done = 0u64;
     loop {

@@ -5,6 +5,7 @@
 //! Only the writer task touches a [`Runtime`]; it is rebuilt from the store
 //! at start-up, so it never holds anything the database does not.
 
+pub mod behaviour;
 pub mod load;
 pub mod prepare;
 pub mod rows;
@@ -114,13 +115,16 @@ pub struct Runtime {
     pub triggers: FxHashMap<SmolStr, FxHashMap<u32, bool>>,
     /// Named counters (round-robin turns), as stored.
     pub counters: FxHashMap<String, i64>,
+    /// Behaviour events for trained models that read them.
+    pub history: Arc<behaviour::LiveHistory>,
     scratch: Scratch,
 }
 
 impl Runtime {
     /// A runtime with no leads.
-    pub fn new(active: Loaded) -> Runtime {
+    pub fn new(active: Loaded, history: Arc<behaviour::LiveHistory>) -> Runtime {
         Runtime {
+            history,
             active,
             pending: None,
             leads: Vec::new(),
@@ -185,6 +189,8 @@ impl Runtime {
         if let Some(a) = &now {
             self.accounts.entry(a.clone()).or_default().push(i);
         }
+        self.history
+            .set_account(&self.leads[i as usize].profile.id, now.as_ref());
         Some((before, now))
     }
 
@@ -234,6 +240,7 @@ impl Runtime {
         let account = entry.account.take();
         entry.state = LeadState::default();
         entry.pending = None;
+        self.history.forget(&id);
         self.index.remove(&id);
         if let Some(a) = account {
             self.leave_account(&a, i);
@@ -247,6 +254,7 @@ impl Runtime {
     /// Applies one event to the lead's states.
     pub fn apply(&mut self, i: u32, e: &Event) {
         let entry = &mut self.leads[i as usize];
+        self.history.push(&entry.profile.id, e);
         entry.state.apply(&self.active.model, e);
         if let (Some(p), Some(state)) = (&self.pending, &mut entry.pending) {
             state.apply(&p.model, e);
@@ -258,6 +266,11 @@ impl Runtime {
     /// already right) only the pending model's.
     pub fn rebuild(&mut self, i: u32, events: &[Event], pending_only: bool) {
         let entry = &mut self.leads[i as usize];
+        // Also fills in the past when recording started after the lead
+        // was loaded (a behaviour model being activated).
+        self.history.replace(&entry.profile.id, events);
+        self.history
+            .set_account(&entry.profile.id, entry.account.as_ref());
         if !pending_only {
             entry.state.reset(&self.active.model);
             for e in events {

@@ -3,6 +3,7 @@
 
 use leadscore_core::model::Model;
 use leadscore_ml::train::Trained;
+use super::behaviour::LiveHistory;
 use leadscore_store::{Store, StoreError};
 use std::sync::Arc;
 
@@ -17,8 +18,14 @@ pub enum PrepareError {
     Store(#[from] StoreError),
 }
 
-/// Compiles `source` and attaches its trained model.
-pub async fn prepare(store: &dyn Store, source: &str) -> Result<Model, PrepareError> {
+/// Compiles `source` and attaches its trained model; one trained with
+/// events reads each lead's behaviour from `history`, which starts
+/// recording (without a history, such a model is refused).
+pub async fn prepare(
+    store: &dyn Store,
+    source: &str,
+    history: Option<&Arc<LiveHistory>>,
+) -> Result<Model, PrepareError> {
     let model = Model::from_toml(source).map_err(|e| PrepareError::Invalid(e.to_string()))?;
     let Some(version) = model.predictive.clone() else {
         return Ok(model);
@@ -32,8 +39,11 @@ pub async fn prepare(store: &dyn Store, source: &str) -> Result<Model, PrepareEr
         what: "trained model",
         detail: format!("{version}: {e}"),
     })?;
-    trained
-        .check_live()
+    let live = history.filter(|_| trained.behaviour.is_some()).map(|h| {
+        h.record();
+        Arc::clone(h) as Arc<dyn leadscore_ml::live::History>
+    });
+    let p = leadscore_ml::live::predictor(trained, live)
         .map_err(|e| PrepareError::Invalid(format!("[predictive]: {e}")))?;
-    Ok(model.with_predictor(Arc::new(trained)))
+    Ok(model.with_predictor(p))
 }
