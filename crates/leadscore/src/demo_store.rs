@@ -130,3 +130,49 @@ impl Batch {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::fill;
+    use leadscore_ml::synth::{self, SynthConfig};
+
+    #[test]
+    fn the_demo_is_written_as_the_server_would_store_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("demo.db").display());
+        let cfg = SynthConfig {
+            leads: 300,
+            events_per_lead: 5.0,
+            ..SynthConfig::default()
+        };
+        let data = synth::generate(&cfg);
+        assert_eq!(
+            fill(&cfg, &url).unwrap(),
+            (data.profiles.len() as u64, data.events.len() as u64)
+        );
+        let err = fill(&cfg, &url).unwrap_err().to_string();
+        assert!(err.contains("already holds leads"), "{err}");
+
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let store = leadscore_store::open(&url).await.unwrap();
+            assert_eq!(store.event_count().await.unwrap(), data.events.len() as i64);
+            // An anonymous id seen with a user is filed under that lead.
+            let e = data
+                .events
+                .iter()
+                .find(|e| e.user_id.is_some() && e.anonymous_id.is_some())
+                .unwrap();
+            let anonymous = e.anonymous_id.as_deref().unwrap();
+            assert_eq!(
+                store.lead_of(anonymous).await.unwrap().as_deref(),
+                e.user_id.as_deref()
+            );
+            let lead = store.lead(&data.profiles[0].id).await.unwrap().unwrap();
+            assert!(
+                lead.created_at < cfg.end.0,
+                "first seen is the generated time"
+            );
+        });
+    }
+}

@@ -546,7 +546,10 @@ async fn backtests_start_from_the_model_page(b: Backend) {
     }
     assert!(page.contains("id=\"replay-"), "no result: {page}");
     assert!(page.contains("Backtest started"));
-    assert!(page.contains("b2b-v2") && page.contains("stage mql"), "{page}");
+    assert!(
+        page.contains("b2b-v2") && page.contains("stage mql"),
+        "{page}"
+    );
 }
 
 async fn the_bant_questions_follow_the_active_model(b: Backend) {
@@ -555,10 +558,18 @@ async fn the_bant_questions_follow_the_active_model(b: Backend) {
     let mut br = Browser::new(&s);
     br.log_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let page = br.get("/leads/minh%40vng.com.vn").await.body;
-    for field in ["answer.budget", "answer.seniority", "answer.need", "answer.timeline"] {
+    for field in [
+        "answer.budget",
+        "answer.seniority",
+        "answer.need",
+        "answer.timeline",
+    ] {
         assert!(page.contains(&format!("name=\"{field}\"")), "{field}");
     }
-    assert!(page.contains("<option value=\"c-level\">"), "suggested values");
+    assert!(
+        page.contains("<option value=\"c-level\">"),
+        "suggested values"
+    );
     let csrf = value_of(&page, "csrf");
     let r = br
         .post(
@@ -584,10 +595,12 @@ async fn the_bant_questions_follow_the_active_model(b: Backend) {
         "budget = \"budget >= 5000\"",
         "budget = \"annual_budget >= 10000\"",
     );
-    assert_ne!(other, common::B2B, "the example model's budget line changed");
-    let (status, body) = s
-        .admin(reqwest::Method::POST, "/api/models", other)
-        .await;
+    assert_ne!(
+        other,
+        common::B2B,
+        "the example model's budget line changed"
+    );
+    let (status, body) = s.admin(reqwest::Method::POST, "/api/models", other).await;
     assert_eq!(status, 201, "{body}");
     let csrf = br.csrf("/model").await;
     br.post("/model/2/activate", &[("csrf", &csrf)]).await;

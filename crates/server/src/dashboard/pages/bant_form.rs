@@ -82,7 +82,11 @@ pub fn answers(
 ) -> serde_json::Map<String, Value> {
     let mut out = serde_json::Map::new();
     for q in questions {
-        let Some(given) = form.get(&q.field).map(|s| s.trim()).filter(|s| !s.is_empty()) else {
+        let Some(given) = form
+            .get(&q.field)
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+        else {
             continue;
         };
         let number = if q.kind == "number" {
@@ -121,7 +125,14 @@ need = "pain is present"
         let qs = questions(&model, &EN);
         let shape: Vec<_> = qs
             .iter()
-            .map(|q| (q.criterion.as_str(), q.attribute.as_str(), q.kind, q.options.clone()))
+            .map(|q| {
+                (
+                    q.criterion.as_str(),
+                    q.attribute.as_str(),
+                    q.kind,
+                    q.options.clone(),
+                )
+            })
             .collect();
         assert_eq!(
             shape,
@@ -129,7 +140,12 @@ need = "pain is present"
                 ("Budget", "annual_budget", "number", vec![]),
                 // Cheap tests first, as the condition evaluates them.
                 ("Authority", "decision_maker", "yesno", vec![]),
-                ("Authority", "role", "text", vec!["founder".to_owned(), "owner".to_owned()]),
+                (
+                    "Authority",
+                    "role",
+                    "text",
+                    vec!["founder".to_owned(), "owner".to_owned()]
+                ),
                 ("Need", "pain", "text", vec![]),
             ]
         );
