@@ -1,10 +1,22 @@
 //! The single writer: every change to leads and scores goes through one
 //! task, which batches whatever requests are waiting into one transaction
-//! (group commit). Events, the scores they change and their history commit
-//! together, so an acknowledged event is durable and a crash never leaves a
-//! half-applied score; one commit (one fsync) serves many requests. A group
-//! is answered once its commit is on disk; on SQLite the flush runs beside
-//! the writer (see `acknowledge`), which meanwhile runs the next group.
+//! (group commit); one commit (one fsync) serves many requests. A group is
+//! answered once its commit is on disk; on SQLite the flush runs beside the
+//! writer (see `acknowledge`), which meanwhile runs the next group.
+//!
+//! Only the events must be durable before an ingest request is answered:
+//! everything else (leads, identity links, scores, history, triggers, account
+//! roll-ups) derives from the log. So an ingest group commits just its
+//! events; the writer applies them to the in-memory state at once and writes
+//! what they changed behind, coalesced, in one transaction at most every
+//! [`FLUSH_EVERY`] (a lead scored once however many of its events arrived
+//! meanwhile). That transaction also moves the log's applied mark
+//! ([`Tx::mark_applied`](leadscore_store::Tx::mark_applied)), so a crash
+//! leaves either all of a flush or none of it, and start-up routes the
+//! events after the mark afresh (`catch_up`). Reads through the API first
+//! wait for pending writes (see `settle`), so a client reads its own
+//! acknowledged events; profile edits and every other command write
+//! through at once.
 
 use crate::jobs::Jobs;
 use crate::runtime::rows::{lead_row, score_row};
@@ -19,6 +31,11 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Events gathered into one commit at most; more wait for the next.
 const MAX_BATCH_EVENTS: usize = 5_000;
+/// How long the derived writes of acknowledged events may wait, at most.
+const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+/// Unwritten events that make the writer write their effects at once; keeps
+/// one flush (and the pause it puts into ingestion) bounded.
+const FLUSH_EVENTS: usize = 20_000;
 /// How often the writer runs store housekeeping.
 const MAINTAIN_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 /// Leads built per step while a new model is being activated.
@@ -75,6 +92,8 @@ enum Command {
     Erase(String, Reply<u64>),
     Activate(Loaded, Reply<()>),
     Decay,
+    /// Write everything pending, then answer.
+    Settle(Reply<()>),
 }
 
 /// The handle request handlers use to reach the writer.
@@ -123,6 +142,12 @@ impl Writer {
         self.ask(|r| Command::Activate(model, r)).await
     }
 
+    /// Returns once every event acknowledged so far is reflected in the
+    /// stored leads and scores.
+    pub async fn settle(&self) -> Result<(), WriteError> {
+        self.ask(Command::Settle).await
+    }
+
     /// Asks for decayed scores to be brought up to date now.
     pub async fn decay_now(&self) {
         let _ = self.tx.send(Command::Decay).await;
@@ -134,6 +159,9 @@ impl Writer {
 pub struct Shared {
     /// The active model and version.
     pub active: std::sync::RwLock<Loaded>,
+    /// Set while acknowledged events wait for their effects to be written;
+    /// readers then ask the writer to [`settle`](Writer::settle) first.
+    pub unwritten: std::sync::atomic::AtomicBool,
 }
 
 /// Loads the runtime from the store and starts the writer task.
@@ -156,6 +184,7 @@ pub async fn start(
 
     let shared = Arc::new(Shared {
         active: std::sync::RwLock::new(active),
+        unwritten: std::sync::atomic::AtomicBool::new(false),
     });
     let (flushed, to_answer) = mpsc::unbounded_channel();
     tokio::spawn(acknowledge(
@@ -173,7 +202,11 @@ pub async fn start(
         maintained: std::time::Instant::now(),
         outbox,
         deliveries_waiting: false,
+        pending: Work::default(),
+        pending_events: 0,
+        pending_since: None,
     };
+    task.catch_up().await?;
     task.rescore_everything().await?;
 
     let (tx, rx) = mpsc::channel(4096);
@@ -215,6 +248,12 @@ struct Task {
     /// Set when a transaction enqueued deliveries; the worker is woken once
     /// it commits.
     deliveries_waiting: bool,
+    /// What acknowledged events changed in memory, not yet written.
+    pending: Work,
+    /// Events routed into `pending`.
+    pending_events: usize,
+    /// When `pending` got its first change.
+    pending_since: Option<std::time::Instant>,
 }
 
 /// Everything one group commit changes, gathered before writing.
@@ -269,6 +308,15 @@ impl Task {
                     Err(mpsc::error::TryRecvError::Empty) => None,
                     Err(mpsc::error::TryRecvError::Disconnected) => return,
                 }
+            } else if let Some(since) = self.pending_since {
+                match tokio::time::timeout_at((since + FLUSH_EVERY).into(), rx.recv()).await {
+                    Ok(Some(c)) => Some(c),
+                    Ok(None) => return,
+                    Err(_) => {
+                        self.flush_logged().await;
+                        continue;
+                    }
+                }
             } else {
                 match rx.recv().await {
                     Some(c) => Some(c),
@@ -276,6 +324,7 @@ impl Task {
                 }
             };
             let Some(first) = first else {
+                self.flush_logged().await;
                 self.step_build().await;
                 continue;
             };
@@ -291,7 +340,27 @@ impl Task {
                 }
             }
             self.handle(batch).await;
+            if self.flush_due() {
+                self.flush_logged().await;
+            }
         }
+    }
+
+    /// Whether the pending writes have waited long enough, or grown enough.
+    fn flush_due(&self) -> bool {
+        self.pending_events >= FLUSH_EVENTS
+            || self
+                .pending_since
+                .is_some_and(|t| t.elapsed() >= FLUSH_EVERY)
+    }
+
+    /// Writes what pending events changed; a failure reloads the state.
+    async fn flush_logged(&mut self) {
+        let r = self.flush().await;
+        if let Err(e) = &r {
+            tracing::error!(error = %e, "Writing the effects of events failed");
+        }
+        self.after_failure(&r).await;
     }
 
     /// Runs a batch: ingests and profile updates share one commit; erasures,
@@ -303,6 +372,9 @@ impl Task {
                 c @ (Command::Ingest(..) | Command::Profile(..)) => group.push(c),
                 other => {
                     self.commit_group(std::mem::take(&mut group)).await;
+                    // Every other command reads or writes the derived
+                    // tables: they catch up with the log first.
+                    self.flush_logged().await;
                     match other {
                         Command::Erase(id, reply) => {
                             let r = self.erase(&id).await;
@@ -316,6 +388,9 @@ impl Task {
                                 tracing::error!(error = %e, "Decay update failed");
                             }
                             self.after_failure(&r).await;
+                        }
+                        Command::Settle(reply) => {
+                            let _ = reply.send(Ok(()));
                         }
                         Command::Ingest(..) | Command::Profile(..) => {}
                     }
@@ -397,11 +472,12 @@ impl Task {
             match load(self.store.as_ref(), active.clone(), &|_, _| {}).await {
                 Ok(rt) => {
                     self.rt = rt;
+                    self.drop_pending();
                     if let Some(b) = self.build.take() {
                         b.job
                             .fail("the store failed during activation; activate again");
                     }
-                    if self.rescore_everything().await.is_ok() {
+                    if self.catch_up().await.is_ok() && self.rescore_everything().await.is_ok() {
                         return;
                     }
                 }
@@ -502,5 +578,6 @@ impl From<StoreError> for WriteError {
 mod apply;
 mod build;
 mod fire;
+pub mod settle;
 
 pub use fire::TAGS_ATTRIBUTE;

@@ -130,6 +130,13 @@ macro_rules! impl_sql_store {
                 Ok(n)
             }
 
+            async fn applied_seq(&self) -> Result<i64, StoreError> {
+                let (seq,): (i64,) = sqlx::query_as("SELECT seq FROM log_applied WHERE id = 1")
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(seq)
+            }
+
             async fn lead(&self, id: &str) -> Result<Option<LeadRow>, StoreError> {
                 Ok(sqlx::query_as("SELECT * FROM leads WHERE id = $1")
                     .bind(id)
@@ -586,6 +593,16 @@ macro_rules! impl_sql_store {
                     q.build().execute(&mut *self.tx).await?;
                 }
                 Ok(())
+            }
+
+            async fn mark_applied(&mut self) -> Result<i64, StoreError> {
+                let (seq,): (i64,) = sqlx::query_as(
+                    "UPDATE log_applied SET seq = (SELECT COALESCE(MAX(seq), 0) FROM events) \
+                     WHERE id = 1 RETURNING seq",
+                )
+                .fetch_one(&mut *self.tx)
+                .await?;
+                Ok(seq)
             }
 
             async fn activate_model(&mut self, version: i64) -> Result<(), StoreError> {

@@ -114,6 +114,9 @@ pub struct Runtime {
     pub triggers: FxHashMap<SmolStr, FxHashMap<u32, bool>>,
     /// Named counters (round-robin turns), as stored.
     pub counters: FxHashMap<String, i64>,
+    /// The log position the stored leads, links and scores reflect: events
+    /// after it are in memory only, until the writer's next flush.
+    pub applied: i64,
     scratch: Scratch,
 }
 
@@ -130,6 +133,7 @@ impl Runtime {
             ranking: Ranking::new(),
             triggers: FxHashMap::default(),
             counters: FxHashMap::default(),
+            applied: 0,
             scratch: Scratch::default(),
         }
     }

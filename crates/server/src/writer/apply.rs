@@ -1,13 +1,18 @@
-//! One group commit: store the events, route them to leads (stitching
-//! identities and merging leads), rebuild what stitching changed, re-score
-//! and write it all in one transaction.
+//! One group commit: store the events and route them to leads in memory
+//! (stitching identities and merging leads). What they changed waits in
+//! `Task::pending` until a flush rebuilds what stitching changed, re-scores
+//! and writes it all in one transaction with the log's applied mark; profile
+//! edits, and groups arriving when a flush is due, write it in their own.
 
 use super::fire::Fired;
 use super::*;
+use crate::runtime::load::parse_row;
 use leadscore_store::Tx;
 
 /// Leads written per transaction when everything is re-scored.
 const RESCORE_CHUNK: usize = 5_000;
+/// Events read per query when catching up with the log.
+const CATCH_UP_PAGE: i64 = 10_000;
 
 impl Task {
     pub(super) async fn apply_group(
@@ -17,7 +22,8 @@ impl Task {
     ) -> Result<(), WriteError> {
         let now = now_ms();
         let mut tx = self.store.begin().await?;
-        let mut w = Work::default();
+        let mut w = std::mem::take(&mut self.pending);
+        let mut write_through = false;
         let mut insert_us = 0u64;
         for cmd in group {
             match cmd {
@@ -35,8 +41,10 @@ impl Task {
                     for (e, _) in events.iter().zip(&fresh).filter(|(_, f)| **f) {
                         self.route(e, &mut w, out, now);
                     }
+                    self.pending_events += accepted;
                 }
                 Command::Profile(updates, _) => {
+                    write_through = true;
                     for u in updates {
                         self.profile(u, &mut w, out, now);
                     }
@@ -44,21 +52,126 @@ impl Task {
                 _ => {}
             }
         }
+        self.pending = w;
+        if self.pending_events > 0 && self.pending_since.is_none() {
+            self.pending_since = Some(std::time::Instant::now());
+        }
         let routed = std::time::Instant::now();
-        self.rebuild(tx.as_mut(), &w).await?;
-        let rebuilt = std::time::Instant::now();
-        self.write(tx.as_mut(), &mut w, now).await?;
+        let through = write_through || self.flush_due();
+        if through {
+            self.write_pending(tx.as_mut()).await?;
+        } else if self.pending_since.is_some() {
+            // Before the commit, hence before any answer: a reader who
+            // heard of these events finds the flag set.
+            self.shared
+                .unwritten
+                .store(true, std::sync::atomic::Ordering::Release);
+        }
         let written = std::time::Instant::now();
         // Flushed to disk by `acknowledge` while the next group runs.
         tx.commit_unsynced().await?;
+        if through {
+            self.written();
+        }
         tracing::trace!(
             insert_us,
-            rebuild_us = (rebuilt - routed).as_micros() as u64,
-            write_us = (written - rebuilt).as_micros() as u64,
+            write_us = (written - routed).as_micros() as u64,
             commit_us = written.elapsed().as_micros() as u64,
             "Group phases"
         );
         Ok(())
+    }
+
+    /// Rebuilds, re-scores and writes everything pending, and moves the
+    /// applied mark to the log's end, inside `tx`.
+    async fn write_pending(&mut self, tx: &mut dyn Tx) -> Result<(), WriteError> {
+        let mut w = std::mem::take(&mut self.pending);
+        self.pending_events = 0;
+        self.pending_since = None;
+        self.rebuild(tx, &w).await?;
+        self.write(tx, &mut w, now_ms()).await?;
+        self.rt.applied = tx.mark_applied().await?;
+        Ok(())
+    }
+
+    /// After the commit of `write_pending`: readers need not wait.
+    fn written(&self) {
+        self.shared
+            .unwritten
+            .store(false, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Writes the effects of the events acknowledged so far in one
+    /// transaction (nothing when none wait). Its webhooks wake the delivery
+    /// worker once the log is on disk, like a group's answers.
+    pub(super) async fn flush(&mut self) -> Result<(), WriteError> {
+        if self.pending_since.is_none() {
+            return Ok(());
+        }
+        let events = self.pending_events;
+        let started = std::time::Instant::now();
+        let mut tx = self.store.begin().await?;
+        self.write_pending(tx.as_mut()).await?;
+        let written = std::time::Instant::now();
+        tx.commit_unsynced().await?;
+        self.written();
+        tracing::trace!(
+            events,
+            write_us = (written - started).as_micros() as u64,
+            commit_us = written.elapsed().as_micros() as u64,
+            "Flush phases"
+        );
+        if std::mem::take(&mut self.deliveries_waiting) {
+            let wake = Answer {
+                group: Vec::new(),
+                outcome: GroupOutcome::default(),
+                result: Ok(()),
+                wake_outbox: true,
+            };
+            if let Err(mpsc::error::SendError(a)) = self.flushed.send(wake) {
+                a.send(Err(WriteError::Stopped));
+            }
+        }
+        self.maintain().await;
+        Ok(())
+    }
+
+    /// Forgets pending changes, before the state is reloaded from the store.
+    pub(super) fn drop_pending(&mut self) {
+        self.pending = Work::default();
+        self.pending_events = 0;
+        self.pending_since = None;
+    }
+
+    /// Routes the events stored after the applied mark, which were
+    /// acknowledged but whose effects were not written when the server
+    /// stopped (or a write failed), and writes their effects.
+    pub(super) async fn catch_up(&mut self) -> Result<(), WriteError> {
+        let from = self.rt.applied;
+        let now = now_ms();
+        let mut seq = from;
+        let mut w = std::mem::take(&mut self.pending);
+        let mut out = GroupOutcome::default();
+        loop {
+            let page = self.store.events_after(seq, CATCH_UP_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            seq = last.seq;
+            for row in &page {
+                self.route(&parse_row(row)?, &mut w, &mut out, now);
+            }
+            self.pending_events += page.len();
+        }
+        self.pending = w;
+        if seq == from {
+            self.written();
+            return Ok(());
+        }
+        tracing::info!(
+            events = self.pending_events,
+            "Applying events stored after the last write of their effects"
+        );
+        self.pending_since = Some(std::time::Instant::now());
+        self.flush().await
     }
 
     fn lead_for_user(
@@ -240,11 +353,7 @@ impl Task {
             let Some(i) = self.rt.lead_of(&row.identity) else {
                 continue;
             };
-            let e = segment::parse_line(&row.body).map_err(|e| StoreError::Corrupt {
-                what: "event",
-                detail: format!("event {} cannot be read: {e}", row.seq),
-            })?;
-            per_lead.entry(i).or_default().push(e);
+            per_lead.entry(i).or_default().push(parse_row(&row)?);
         }
         for &i in leads {
             let events = per_lead.remove(&i).unwrap_or_default();
@@ -441,6 +550,9 @@ impl Task {
         let mut w = Work::default();
         w.accounts.extend(account);
         self.write(tx.as_mut(), &mut w, now_ms()).await?;
+        // Nothing is pending (the writer flushes before an erasure); the
+        // mark follows the log's end should the erased events be the last.
+        self.rt.applied = tx.mark_applied().await?;
         tx.commit().await?;
         self.committed();
         Ok(events)
