@@ -202,7 +202,7 @@ pub async fn start(
         maintained: std::time::Instant::now(),
         outbox,
         deliveries_waiting: false,
-        pending: Work::default(),
+        writes: writeset::WriteSet::default(),
         pending_events: 0,
         pending_since: None,
     };
@@ -248,11 +248,11 @@ struct Task {
     /// Set when a transaction enqueued deliveries; the worker is woken once
     /// it commits.
     deliveries_waiting: bool,
-    /// What acknowledged events changed in memory, not yet written.
-    pending: Work,
-    /// Events routed into `pending`.
+    /// Rows that acknowledged events produced, not yet written.
+    writes: writeset::WriteSet,
+    /// Events whose rows wait in `writes`.
     pending_events: usize,
-    /// When `pending` got its first change.
+    /// When `writes` got its first row.
     pending_since: Option<std::time::Instant>,
 }
 
@@ -579,5 +579,6 @@ mod apply;
 mod build;
 mod fire;
 pub mod settle;
+mod writeset;
 
 pub use fire::TAGS_ATTRIBUTE;

@@ -1,11 +1,13 @@
-//! One group commit: store the events and route them to leads in memory
-//! (stitching identities and merging leads). What they changed waits in
-//! `Task::pending` until a flush rebuilds what stitching changed, re-scores
-//! and writes it all in one transaction with the log's applied mark; profile
-//! edits, and groups arriving when a flush is due, write it in their own.
+//! One group commit: store the events, route them to leads (stitching
+//! identities and merging leads), rebuild what stitching changed and
+//! re-score, in memory. The rows this produces wait in `Task::writes` until
+//! a flush writes them all in one transaction with the log's applied mark;
+//! profile edits, and groups arriving when a flush is due, write them in
+//! their own transaction.
 
 use super::fire::Fired;
 use super::*;
+use super::writeset::WriteSet;
 use crate::runtime::load::parse_row;
 use leadscore_store::Tx;
 
@@ -22,7 +24,7 @@ impl Task {
     ) -> Result<(), WriteError> {
         let now = now_ms();
         let mut tx = self.store.begin().await?;
-        let mut w = std::mem::take(&mut self.pending);
+        let mut w = Work::default();
         let mut write_through = false;
         let mut insert_us = 0u64;
         for cmd in group {
@@ -52,11 +54,15 @@ impl Task {
                 _ => {}
             }
         }
-        self.pending = w;
-        if self.pending_events > 0 && self.pending_since.is_none() {
+        let routed = std::time::Instant::now();
+        self.rebuild(tx.as_mut(), &w).await?;
+        let mut writes = std::mem::take(&mut self.writes);
+        self.write(&mut writes, &mut w, now);
+        self.writes = writes;
+        if !self.writes.is_empty() && self.pending_since.is_none() {
             self.pending_since = Some(std::time::Instant::now());
         }
-        let routed = std::time::Instant::now();
+        let scored = std::time::Instant::now();
         let through = write_through || self.flush_due();
         if through {
             self.write_pending(tx.as_mut()).await?;
@@ -75,22 +81,37 @@ impl Task {
         }
         tracing::trace!(
             insert_us,
-            write_us = (written - routed).as_micros() as u64,
+            score_us = (scored - routed).as_micros() as u64,
+            write_us = (written - scored).as_micros() as u64,
             commit_us = written.elapsed().as_micros() as u64,
             "Group phases"
         );
         Ok(())
     }
 
-    /// Rebuilds, re-scores and writes everything pending, and moves the
-    /// applied mark to the log's end, inside `tx`.
+    /// Writes every pending row and moves the applied mark to the log's
+    /// end, inside `tx`: every event stored so far has been scored into
+    /// those rows.
     async fn write_pending(&mut self, tx: &mut dyn Tx) -> Result<(), WriteError> {
-        let mut w = std::mem::take(&mut self.pending);
+        let writes = std::mem::take(&mut self.writes);
         self.pending_events = 0;
         self.pending_since = None;
-        self.rebuild(tx, &w).await?;
-        self.write(tx, &mut w, now_ms()).await?;
+        self.write_set(tx, writes).await?;
         self.rt.applied = tx.mark_applied().await?;
+        Ok(())
+    }
+
+    /// Writes `writes` inside `tx`; the delivery worker is woken once the
+    /// transaction commits if they enqueue webhooks.
+    pub(super) async fn write_set(
+        &mut self,
+        tx: &mut dyn Tx,
+        writes: WriteSet,
+    ) -> Result<(), WriteError> {
+        if writes.has_deliveries() {
+            self.deliveries_waiting = true;
+        }
+        writes.write_to(tx).await?;
         Ok(())
     }
 
@@ -138,7 +159,7 @@ impl Task {
 
     /// Forgets pending changes, before the state is reloaded from the store.
     pub(super) fn drop_pending(&mut self) {
-        self.pending = Work::default();
+        self.writes = WriteSet::default();
         self.pending_events = 0;
         self.pending_since = None;
     }
@@ -150,8 +171,9 @@ impl Task {
         let from = self.rt.applied;
         let now = now_ms();
         let mut seq = from;
-        let mut w = std::mem::take(&mut self.pending);
+        let mut w = Work::default();
         let mut out = GroupOutcome::default();
+        let mut events = 0;
         loop {
             let page = self.store.events_after(seq, CATCH_UP_PAGE).await?;
             let Some(last) = page.last() else { break };
@@ -159,19 +181,26 @@ impl Task {
             for row in &page {
                 self.route(&parse_row(row)?, &mut w, &mut out, now);
             }
-            self.pending_events += page.len();
+            events += page.len();
         }
-        self.pending = w;
-        if seq == from {
+        if events == 0 {
             self.written();
             return Ok(());
         }
         tracing::info!(
-            events = self.pending_events,
+            events,
             "Applying events stored after the last write of their effects"
         );
-        self.pending_since = Some(std::time::Instant::now());
-        self.flush().await
+        let mut tx = self.store.begin().await?;
+        self.rebuild(tx.as_mut(), &w).await?;
+        let mut writes = std::mem::take(&mut self.writes);
+        self.write(&mut writes, &mut w, now);
+        self.writes = writes;
+        self.write_pending(tx.as_mut()).await?;
+        tx.commit().await?;
+        self.written();
+        self.committed();
+        Ok(())
     }
 
     fn lead_for_user(
@@ -362,36 +391,34 @@ impl Task {
         Ok(())
     }
 
-    /// Writes leads, links, merges, scores, history and account roll-ups.
-    async fn write(&mut self, tx: &mut dyn Tx, w: &mut Work, now: i64) -> Result<(), WriteError> {
-        tx.upsert_leads(&self.lead_rows(&w.profiles, now)).await?;
-        tx.add_feedback(&w.feedback).await?;
-        tx.link_identities(&w.links).await?;
+    /// Scores what `w` touched and records the rows to write: leads, links,
+    /// merges, scores, history and account roll-ups.
+    fn write(&mut self, ws: &mut WriteSet, w: &mut Work, now: i64) {
+        ws.upsert_leads(self.lead_rows(&w.profiles, now));
+        ws.add_feedback(&w.feedback);
+        ws.link_identities(&w.links);
         for (from, into) in &w.merges {
-            tx.merge_lead(from, into).await?;
+            ws.merge_lead(from, into);
         }
         for (id, traits) in &w.account_traits {
-            tx.upsert_account(&AccountRow {
+            ws.upsert_account(AccountRow {
                 id: id.to_string(),
                 traits: traits.clone(),
                 updated_at: now,
-            })
-            .await?;
+            });
         }
         let model = Arc::clone(&self.rt.active.model);
         let affected = self.rt.affected(&w.touched, &w.accounts, &model);
         let scores = self.rt.score_active(&affected, Timestamp(now));
-        self.write_scores(tx, scores, &w.cause, "account", false, &w.owners)
-            .await?;
+        self.write_scores(ws, scores, &w.cause, "account", false, &w.owners);
         let pending = self.rt.score_pending(&affected, Timestamp(now));
-        tx.put_scores(&self.pending_rows(&pending)).await?;
+        ws.put_scores(self.pending_rows(&pending));
         let rollups: Vec<_> = w
             .accounts
             .iter()
             .filter_map(|a| self.rt.account_rollup(a))
             .collect();
-        tx.put_account_scores(&rollups).await?;
-        Ok(())
+        ws.put_account_scores(rollups);
     }
 
     /// The stored rows of these leads' profiles (dead ones left out).
@@ -427,15 +454,15 @@ impl Task {
     /// changed what scoring reads). With `changes_only`, a total that merely
     /// drifted is not recorded. Leads in `owners` changed owner: their
     /// history records it even if the score did not move.
-    pub(super) async fn write_scores(
+    pub(super) fn write_scores(
         &mut self,
-        tx: &mut dyn Tx,
+        ws: &mut WriteSet,
         scores: Vec<(u32, LeadScore)>,
         cause: &FxHashMap<u32, String>,
         default_cause: &str,
         changes_only: bool,
         owners: &FxHashSet<u32>,
-    ) -> Result<(), WriteError> {
+    ) {
         let mut rows = Vec::with_capacity(scores.len());
         let mut history = Vec::new();
         let mut fired = Fired::default();
@@ -487,13 +514,9 @@ impl Task {
             rows.reverse();
             rows.retain(|r: &ScoreRow| seen.insert(r.lead_id.clone()));
         }
-        tx.put_scores(&rows).await?;
-        tx.add_history(&history).await?;
-        let now = now_ms();
-        if self.write_fired(tx, fired, now).await? {
-            self.deliveries_waiting = true;
-        }
-        Ok(())
+        ws.put_scores(rows);
+        ws.add_history(history);
+        self.write_fired(ws, fired, now_ms());
     }
 
     /// Remembers fresh scores; adds their rows and the history of those that moved.
@@ -549,7 +572,9 @@ impl Task {
         self.rt.erase(lead);
         let mut w = Work::default();
         w.accounts.extend(account);
-        self.write(tx.as_mut(), &mut w, now_ms()).await?;
+        let mut ws = WriteSet::default();
+        self.write(&mut ws, &mut w, now_ms());
+        self.write_set(tx.as_mut(), ws).await?;
         // Nothing is pending (the writer flushes before an erasure); the
         // mark follows the log's end should the erased events be the last.
         self.rt.applied = tx.mark_applied().await?;
@@ -567,15 +592,16 @@ impl Task {
         }
         let mut tx = self.store.begin().await?;
         let scores = self.rt.score_active(&due, Timestamp(now));
+        let mut ws = WriteSet::default();
         self.write_scores(
-            tx.as_mut(),
+            &mut ws,
             scores,
             &FxHashMap::default(),
             "decay",
             true,
             &FxHashSet::default(),
-        )
-        .await?;
+        );
+        self.write_set(tx.as_mut(), ws).await?;
         tx.commit().await?;
         self.committed();
         tracing::debug!(leads = due.len(), "Decay re-scored");
@@ -594,15 +620,16 @@ impl Task {
         for chunk in live.chunks(RESCORE_CHUNK) {
             let mut tx = self.store.begin().await?;
             let scores = self.rt.score_active(chunk, now);
+            let mut ws = WriteSet::default();
             self.write_scores(
-                tx.as_mut(),
+                &mut ws,
                 scores,
                 &FxHashMap::default(),
                 "restart",
                 true,
                 &none,
-            )
-            .await?;
+            );
+            self.write_set(tx.as_mut(), ws).await?;
             tx.commit().await?;
             self.committed();
             // Start-up runs before the writer's loop, which is what keeps
