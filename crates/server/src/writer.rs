@@ -35,7 +35,7 @@ const MAX_BATCH_EVENTS: usize = 5_000;
 const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 /// Unwritten events that make the writer write their effects at once; keeps
 /// one flush (and the pause it puts into ingestion) bounded.
-const FLUSH_EVENTS: usize = 20_000;
+const FLUSH_EVENTS: usize = 5_000;
 /// How often the writer runs store housekeeping.
 const MAINTAIN_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 /// Leads built per step while a new model is being activated.
@@ -87,7 +87,9 @@ pub struct ProfileUpdate {
 type Reply<T> = oneshot::Sender<Result<T, WriteError>>;
 
 enum Command {
-    Ingest(Vec<Event>, Reply<Ingested>),
+    /// Events with their stored rows, made by the caller so that encoding
+    /// them runs on the request's thread, not on the single writer.
+    Ingest(Vec<Event>, Vec<NewEvent>, Reply<Ingested>),
     Profile(Vec<ProfileUpdate>, Reply<Vec<bool>>),
     Erase(String, Reply<u64>),
     Activate(Loaded, Reply<()>),
@@ -114,7 +116,9 @@ impl Writer {
 
     /// Stores events and scores them; returns once they are durable.
     pub async fn ingest(&self, events: Vec<Event>) -> Result<Ingested, WriteError> {
-        self.ask(|r| Command::Ingest(events, r)).await
+        let now = now_ms();
+        let rows = events.iter().map(|e| new_event(e, now)).collect();
+        self.ask(|r| Command::Ingest(events, rows, r)).await
     }
 
     /// Creates or updates a lead's profile; true if the lead is new.
@@ -284,11 +288,18 @@ struct GroupOutcome {
 
 use crate::clock::now_ms;
 
-fn new_event(e: &Event, now: i64) -> Option<NewEvent> {
-    let identity = e.user_id.as_ref().or(e.anonymous_id.as_ref())?;
-    Some(NewEvent {
+/// The stored row of an event received at `now`. An event without any id
+/// (which parsing never lets through) is filed under the empty identity,
+/// where no lead reads it.
+fn new_event(e: &Event, now: i64) -> NewEvent {
+    let identity = e
+        .user_id
+        .as_ref()
+        .or(e.anonymous_id.as_ref())
+        .map_or(String::new(), ToString::to_string);
+    NewEvent {
         message_id: e.message_id.to_string(),
-        identity: identity.to_string(),
+        identity,
         user_id: e.user_id.as_ref().map(ToString::to_string),
         anonymous_id: e.anonymous_id.as_ref().map(ToString::to_string),
         kind: e.kind.as_str().to_owned(),
@@ -296,7 +307,7 @@ fn new_event(e: &Event, now: i64) -> Option<NewEvent> {
         ts: e.timestamp.0,
         received_at: now,
         body: segment::to_json(e).to_string(),
-    })
+    }
 }
 
 impl Task {
@@ -511,7 +522,7 @@ impl Answer {
         let mut ingested = outcome.ingested.into_iter();
         for cmd in group {
             match cmd {
-                Command::Ingest(_, reply) => {
+                Command::Ingest(_, _, reply) => {
                     let r = match &result {
                         Ok(()) => Ok(ingested.next().unwrap_or_default()),
                         Err(e) => Err(e.clone()),
@@ -563,7 +574,7 @@ async fn acknowledge(
 
 fn batch_events(c: &Command) -> usize {
     match c {
-        Command::Ingest(e, _) => e.len(),
+        Command::Ingest(e, _, _) => e.len(),
         Command::Profile(p, _) => p.len(),
         _ => 1,
     }

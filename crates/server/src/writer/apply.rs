@@ -29,11 +29,9 @@ impl Task {
         let mut insert_us = 0u64;
         for cmd in group {
             match cmd {
-                Command::Ingest(events, _) => {
-                    let rows: Vec<NewEvent> =
-                        events.iter().filter_map(|e| new_event(e, now)).collect();
+                Command::Ingest(events, rows, _) => {
                     let started = std::time::Instant::now();
-                    let fresh = tx.insert_events(&rows).await?;
+                    let fresh = tx.insert_events(rows).await?;
                     insert_us += started.elapsed().as_micros() as u64;
                     let accepted = fresh.iter().filter(|f| **f).count();
                     out.ingested.push(Ingested {
