@@ -373,17 +373,18 @@ async fn scores_reach_the_store_within_a_second_without_a_read(b: Backend) {
 async fn events_after_the_applied_mark_are_applied_at_start(b: Backend) {
     let db = scratch(b).await.unwrap();
     let store = leadscore_store::open(&db.url).await.unwrap();
-    let event = |id: &str, user: Option<&str>, anon: Option<&str>, kind: &str, body: Value| NewEvent {
-        message_id: id.into(),
-        identity: user.or(anon).unwrap().into(),
-        user_id: user.map(Into::into),
-        anonymous_id: anon.map(Into::into),
-        kind: kind.into(),
-        name: body["event"].as_str().unwrap_or("").into(),
-        ts: 1_700_000_000_000,
-        received_at: 1_700_000_000_000,
-        body: body.to_string(),
-    };
+    let event =
+        |id: &str, user: Option<&str>, anon: Option<&str>, kind: &str, body: Value| NewEvent {
+            message_id: id.into(),
+            identity: user.or(anon).unwrap().into(),
+            user_id: user.map(Into::into),
+            anonymous_id: anon.map(Into::into),
+            kind: kind.into(),
+            name: body["event"].as_str().unwrap_or("").into(),
+            ts: 1_700_000_000_000,
+            received_at: 1_700_000_000_000,
+            body: body.to_string(),
+        };
     let mut tx = store.begin().await.unwrap();
     tx.insert_events(&[
         event("p1", None, Some("visitor"), "page", json!({"type": "page", "anonymousId": "visitor", "messageId": "p1", "name": "Pricing", "properties": {"path": "/pricing"}, "timestamp": "2023-11-14T22:13:20Z"})),
@@ -399,7 +400,13 @@ async fn events_after_the_applied_mark_are_applied_at_start(b: Backend) {
     let s = start_on(db).await;
     let lead = s.ok("/api/leads/u9").await;
     assert_eq!(lead["profile"]["email"], "u9@acme.vn", "{lead}");
-    assert_eq!(lead["score"]["events"], 3, "the anonymous page view joined: {lead}");
+    assert_eq!(
+        lead["score"]["events"], 3,
+        "the anonymous page view joined: {lead}"
+    );
     let store = leadscore_store::open(&s.db.url).await.unwrap();
-    assert_eq!(store.applied_seq().await.unwrap(), store.event_count().await.unwrap());
+    assert_eq!(
+        store.applied_seq().await.unwrap(),
+        store.event_count().await.unwrap()
+    );
 }

@@ -146,8 +146,18 @@ async fn the_applied_mark_follows_the_log_when_committed(b: Backend) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(s.applied_seq().await.unwrap(), 0, "storing events marks nothing");
-    let seqs: Vec<i64> = s.events_after(0, 10).await.unwrap().iter().map(|e| e.seq).collect();
+    assert_eq!(
+        s.applied_seq().await.unwrap(),
+        0,
+        "storing events marks nothing"
+    );
+    let seqs: Vec<i64> = s
+        .events_after(0, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
 
     {
         let mut tx = s.begin().await.unwrap();
@@ -161,8 +171,12 @@ async fn the_applied_mark_follows_the_log_when_committed(b: Backend) {
     assert_eq!(s.applied_seq().await.unwrap(), seqs[1]);
 
     let mut tx = s.begin().await.unwrap();
-    tx.link_identities(&[("u2".into(), "u2".into())]).await.unwrap();
-    tx.upsert_leads(&[lead("u2", "Bao", None, None)]).await.unwrap();
+    tx.link_identities(&[("u2".into(), "u2".into())])
+        .await
+        .unwrap();
+    tx.upsert_leads(&[lead("u2", "Bao", None, None)])
+        .await
+        .unwrap();
     assert_eq!(tx.erase_lead("u2").await.unwrap(), 1);
     assert_eq!(tx.mark_applied().await.unwrap(), seqs[0]);
     tx.commit().await.unwrap();

@@ -6,8 +6,8 @@
 //! their own transaction.
 
 use super::fire::Fired;
-use super::*;
 use super::writeset::WriteSet;
+use super::*;
 use crate::runtime::load::parse_row;
 use leadscore_store::Tx;
 

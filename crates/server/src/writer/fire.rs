@@ -5,10 +5,10 @@
 //! and the outbox rows, or none of them: a firing is never lost and never
 //! repeated by a recompute or a restart.
 
+use super::writeset::WriteSet;
 use super::*;
 use leadscore_core::engine::MANUAL_STAGE_ATTRIBUTE;
 use leadscore_core::model::{Action, Model, Trigger};
-use super::writeset::WriteSet;
 use leadscore_store::{NewDelivery, OfferRow, TriggerStateRow};
 use serde_json::json;
 

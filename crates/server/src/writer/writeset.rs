@@ -11,8 +11,8 @@
 //! it may be written after it: a merge closes the batch it follows.
 
 use leadscore_store::{
-    AccountRow, AccountScoreRow, FeedbackRow, HistoryRow, LeadRow, NewDelivery, OfferRow,
-    ScoreRow, StoreError, TriggerStateRow, Tx,
+    AccountRow, AccountScoreRow, FeedbackRow, HistoryRow, LeadRow, NewDelivery, OfferRow, ScoreRow,
+    StoreError, TriggerStateRow, Tx,
 };
 use rustc_hash::FxHashMap;
 
