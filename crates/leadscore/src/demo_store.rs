@@ -121,7 +121,7 @@ impl Batch {
         let events = data
             .events
             .iter()
-            .filter_map(|e| new_event(e, e.timestamp.0))
+            .map(|e| new_event(e, e.timestamp.0))
             .collect();
         Batch {
             leads,

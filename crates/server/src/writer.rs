@@ -1,10 +1,22 @@
 //! The single writer: every change to leads and scores goes through one
 //! task, which batches whatever requests are waiting into one transaction
-//! (group commit). Events, the scores they change and their history commit
-//! together, so an acknowledged event is durable and a crash never leaves a
-//! half-applied score; one commit (one fsync) serves many requests. A group
-//! is answered once its commit is on disk; on SQLite the flush runs beside
-//! the writer (see `acknowledge`), which meanwhile runs the next group.
+//! (group commit); one commit (one fsync) serves many requests. A group is
+//! answered once its commit is on disk; on SQLite the flush runs beside the
+//! writer (see `acknowledge`), which meanwhile runs the next group.
+//!
+//! Only the events must be durable before an ingest request is answered:
+//! everything else (leads, identity links, scores, history, triggers, account
+//! roll-ups) derives from the log. So an ingest group commits just its
+//! events; the writer applies them to the in-memory state at once and writes
+//! what they changed behind, coalesced, in one transaction at most every
+//! [`FLUSH_EVERY`] (a lead scored once however many of its events arrived
+//! meanwhile). That transaction also moves the log's applied mark
+//! ([`Tx::mark_applied`](leadscore_store::Tx::mark_applied)), so a crash
+//! leaves either all of a flush or none of it, and start-up routes the
+//! events after the mark afresh (`catch_up`). Reads through the API first
+//! wait for pending writes (see `settle`), so a client reads its own
+//! acknowledged events; profile edits and every other command write
+//! through at once.
 
 use crate::jobs::Jobs;
 use crate::runtime::rows::{lead_row, score_row};
@@ -19,6 +31,11 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Events gathered into one commit at most; more wait for the next.
 const MAX_BATCH_EVENTS: usize = 5_000;
+/// How long the derived writes of acknowledged events may wait, at most.
+const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+/// Unwritten events that make the writer write their effects at once; keeps
+/// one flush (and the pause it puts into ingestion) bounded.
+const FLUSH_EVENTS: usize = 5_000;
 /// How often the writer runs store housekeeping.
 const MAINTAIN_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 /// Leads built per step while a new model is being activated.
@@ -70,11 +87,15 @@ pub struct ProfileUpdate {
 type Reply<T> = oneshot::Sender<Result<T, WriteError>>;
 
 enum Command {
-    Ingest(Vec<Event>, Reply<Ingested>),
+    /// Events with their stored rows, made by the caller so that encoding
+    /// them runs on the request's thread, not on the single writer.
+    Ingest(Vec<Event>, Vec<NewEvent>, Reply<Ingested>),
     Profile(Vec<ProfileUpdate>, Reply<Vec<bool>>),
     Erase(String, Reply<u64>),
     Activate(Loaded, Reply<()>),
     Decay,
+    /// Write everything pending, then answer.
+    Settle(Reply<()>),
 }
 
 /// The handle request handlers use to reach the writer.
@@ -95,7 +116,9 @@ impl Writer {
 
     /// Stores events and scores them; returns once they are durable.
     pub async fn ingest(&self, events: Vec<Event>) -> Result<Ingested, WriteError> {
-        self.ask(|r| Command::Ingest(events, r)).await
+        let now = now_ms();
+        let rows = events.iter().map(|e| new_event(e, now)).collect();
+        self.ask(|r| Command::Ingest(events, rows, r)).await
     }
 
     /// Creates or updates a lead's profile; true if the lead is new.
@@ -123,6 +146,12 @@ impl Writer {
         self.ask(|r| Command::Activate(model, r)).await
     }
 
+    /// Returns once every event acknowledged so far is reflected in the
+    /// stored leads and scores.
+    pub async fn settle(&self) -> Result<(), WriteError> {
+        self.ask(Command::Settle).await
+    }
+
     /// Asks for decayed scores to be brought up to date now.
     pub async fn decay_now(&self) {
         let _ = self.tx.send(Command::Decay).await;
@@ -136,6 +165,9 @@ pub struct Shared {
     pub active: std::sync::RwLock<Loaded>,
     /// The behaviour the writer records for trained models that read it.
     pub history: Arc<crate::runtime::behaviour::LiveHistory>,
+    /// Set while acknowledged events wait for their effects to be written;
+    /// readers then ask the writer to [`settle`](Writer::settle) first.
+    pub unwritten: std::sync::atomic::AtomicBool,
 }
 
 /// Loads the runtime from the store and starts the writer task.
@@ -160,6 +192,7 @@ pub async fn start(
     let shared = Arc::new(Shared {
         active: std::sync::RwLock::new(active),
         history,
+        unwritten: std::sync::atomic::AtomicBool::new(false),
     });
     let (flushed, to_answer) = mpsc::unbounded_channel();
     tokio::spawn(acknowledge(
@@ -177,7 +210,11 @@ pub async fn start(
         maintained: std::time::Instant::now(),
         outbox,
         deliveries_waiting: false,
+        writes: writeset::WriteSet::default(),
+        pending_events: 0,
+        pending_since: None,
     };
+    task.catch_up().await?;
     task.rescore_everything().await?;
 
     let (tx, rx) = mpsc::channel(4096);
@@ -219,6 +256,12 @@ struct Task {
     /// Set when a transaction enqueued deliveries; the worker is woken once
     /// it commits.
     deliveries_waiting: bool,
+    /// Rows that acknowledged events produced, not yet written.
+    writes: writeset::WriteSet,
+    /// Events whose rows wait in `writes`.
+    pending_events: usize,
+    /// When `writes` got its first row.
+    pending_since: Option<std::time::Instant>,
 }
 
 /// Everything one group commit changes, gathered before writing.
@@ -249,12 +292,18 @@ struct GroupOutcome {
 
 use crate::clock::now_ms;
 
-/// The stored row of an event received at `now` (none without an id).
-pub fn new_event(e: &Event, now: i64) -> Option<NewEvent> {
-    let identity = e.user_id.as_ref().or(e.anonymous_id.as_ref())?;
-    Some(NewEvent {
+/// The stored row of an event received at `now`. An event without any id
+/// (which parsing never lets through) is filed under the empty identity,
+/// where no lead reads it.
+pub fn new_event(e: &Event, now: i64) -> NewEvent {
+    let identity = e
+        .user_id
+        .as_ref()
+        .or(e.anonymous_id.as_ref())
+        .map_or(String::new(), ToString::to_string);
+    NewEvent {
         message_id: e.message_id.to_string(),
-        identity: identity.to_string(),
+        identity,
         user_id: e.user_id.as_ref().map(ToString::to_string),
         anonymous_id: e.anonymous_id.as_ref().map(ToString::to_string),
         kind: e.kind.as_str().to_owned(),
@@ -262,7 +311,7 @@ pub fn new_event(e: &Event, now: i64) -> Option<NewEvent> {
         ts: e.timestamp.0,
         received_at: now,
         body: segment::to_json(e).to_string(),
-    })
+    }
 }
 
 impl Task {
@@ -274,6 +323,15 @@ impl Task {
                     Err(mpsc::error::TryRecvError::Empty) => None,
                     Err(mpsc::error::TryRecvError::Disconnected) => return,
                 }
+            } else if let Some(since) = self.pending_since {
+                match tokio::time::timeout_at((since + FLUSH_EVERY).into(), rx.recv()).await {
+                    Ok(Some(c)) => Some(c),
+                    Ok(None) => return,
+                    Err(_) => {
+                        self.flush_logged().await;
+                        continue;
+                    }
+                }
             } else {
                 match rx.recv().await {
                     Some(c) => Some(c),
@@ -281,6 +339,7 @@ impl Task {
                 }
             };
             let Some(first) = first else {
+                self.flush_logged().await;
                 self.step_build().await;
                 continue;
             };
@@ -296,7 +355,27 @@ impl Task {
                 }
             }
             self.handle(batch).await;
+            if self.flush_due() {
+                self.flush_logged().await;
+            }
         }
+    }
+
+    /// Whether the pending writes have waited long enough, or grown enough.
+    fn flush_due(&self) -> bool {
+        self.pending_events >= FLUSH_EVENTS
+            || self
+                .pending_since
+                .is_some_and(|t| t.elapsed() >= FLUSH_EVERY)
+    }
+
+    /// Writes what pending events changed; a failure reloads the state.
+    async fn flush_logged(&mut self) {
+        let r = self.flush().await;
+        if let Err(e) = &r {
+            tracing::error!(error = %e, "Writing the effects of events failed");
+        }
+        self.after_failure(&r).await;
     }
 
     /// Runs a batch: ingests and profile updates share one commit; erasures,
@@ -308,6 +387,9 @@ impl Task {
                 c @ (Command::Ingest(..) | Command::Profile(..)) => group.push(c),
                 other => {
                     self.commit_group(std::mem::take(&mut group)).await;
+                    // Every other command reads or writes the derived
+                    // tables: they catch up with the log first.
+                    self.flush_logged().await;
                     match other {
                         Command::Erase(id, reply) => {
                             let r = self.erase(&id).await;
@@ -321,6 +403,9 @@ impl Task {
                                 tracing::error!(error = %e, "Decay update failed");
                             }
                             self.after_failure(&r).await;
+                        }
+                        Command::Settle(reply) => {
+                            let _ = reply.send(Ok(()));
                         }
                         Command::Ingest(..) | Command::Profile(..) => {}
                     }
@@ -403,11 +488,12 @@ impl Task {
             match load(self.store.as_ref(), active.clone(), history, &|_, _| {}).await {
                 Ok(rt) => {
                     self.rt = rt;
+                    self.drop_pending();
                     if let Some(b) = self.build.take() {
                         b.job
                             .fail("the store failed during activation; activate again");
                     }
-                    if self.rescore_everything().await.is_ok() {
+                    if self.catch_up().await.is_ok() && self.rescore_everything().await.is_ok() {
                         return;
                     }
                 }
@@ -441,7 +527,7 @@ impl Answer {
         let mut ingested = outcome.ingested.into_iter();
         for cmd in group {
             match cmd {
-                Command::Ingest(_, reply) => {
+                Command::Ingest(_, _, reply) => {
                     let r = match &result {
                         Ok(()) => Ok(ingested.next().unwrap_or_default()),
                         Err(e) => Err(e.clone()),
@@ -493,7 +579,7 @@ async fn acknowledge(
 
 fn batch_events(c: &Command) -> usize {
     match c {
-        Command::Ingest(e, _) => e.len(),
+        Command::Ingest(e, _, _) => e.len(),
         Command::Profile(p, _) => p.len(),
         _ => 1,
     }
@@ -508,5 +594,7 @@ impl From<StoreError> for WriteError {
 mod apply;
 mod build;
 mod fire;
+pub mod settle;
+mod writeset;
 
 pub use fire::TAGS_ATTRIBUTE;

@@ -3,8 +3,9 @@
 
 mod common;
 
-use common::{ADMIN, READ, WRITE, start};
-use leadscore_store::testing::Backend;
+use common::{ADMIN, READ, WRITE, eventually, start, start_on};
+use leadscore_store::NewEvent;
+use leadscore_store::testing::{Backend, scratch};
 use serde_json::{Value, json};
 
 leadscore_store::on_both!(
@@ -16,6 +17,8 @@ leadscore_store::on_both!(
     a_bad_event_in_a_batch_does_not_drop_the_good_ones,
     keys_and_roles_are_enforced,
     group_links_a_lead_to_an_account_that_rolls_up,
+    scores_reach_the_store_within_a_second_without_a_read,
+    events_after_the_applied_mark_are_applied_at_start,
 );
 
 fn total(lead: &Value) -> f64 {
@@ -337,5 +340,73 @@ async fn group_links_a_lead_to_an_account_that_rolls_up(b: Backend) {
     assert!(
         aggregates.contains("[\"active_contacts_14d\",2.0]"),
         "{aggregates}"
+    );
+}
+
+/// Scores are written behind their events: without any read through the
+/// API (which would wait for them), the store has the new score within a
+/// second of the acknowledgement.
+async fn scores_reach_the_store_within_a_second_without_a_read(b: Backend) {
+    let s = start(b).await;
+    let store = leadscore_store::open(&s.db.url).await.unwrap();
+    let (status, body) = s
+        .send(
+            "/v1/track",
+            &json!({"userId": "late", "event": "Form Submitted", "properties": {"form": "demo"}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let acked = std::time::Instant::now();
+    let version = store.models().await.unwrap()[0].version;
+    let score = eventually("the score in the store", || async {
+        store.score(version, "late").await.unwrap()
+    })
+    .await;
+    assert!(acked.elapsed() < std::time::Duration::from_secs(1));
+    assert_eq!(score.events, 1);
+    assert!(store.applied_seq().await.unwrap() > 0);
+}
+
+/// Events stored but not applied when the server stopped (a crash between
+/// the acknowledgement and the write of their effects) are routed at the
+/// next start: the lead, its stitched anonymous history and its score.
+async fn events_after_the_applied_mark_are_applied_at_start(b: Backend) {
+    let db = scratch(b).await.unwrap();
+    let store = leadscore_store::open(&db.url).await.unwrap();
+    let event =
+        |id: &str, user: Option<&str>, anon: Option<&str>, kind: &str, body: Value| NewEvent {
+            message_id: id.into(),
+            identity: user.or(anon).unwrap().into(),
+            user_id: user.map(Into::into),
+            anonymous_id: anon.map(Into::into),
+            kind: kind.into(),
+            name: body["event"].as_str().unwrap_or("").into(),
+            ts: 1_700_000_000_000,
+            received_at: 1_700_000_000_000,
+            body: body.to_string(),
+        };
+    let mut tx = store.begin().await.unwrap();
+    tx.insert_events(&[
+        event("p1", None, Some("visitor"), "page", json!({"type": "page", "anonymousId": "visitor", "messageId": "p1", "name": "Pricing", "properties": {"path": "/pricing"}, "timestamp": "2023-11-14T22:13:20Z"})),
+        event("i1", Some("u9"), Some("visitor"), "identify", json!({"type": "identify", "userId": "u9", "anonymousId": "visitor", "messageId": "i1", "traits": {"email": "u9@acme.vn"}, "timestamp": "2023-11-14T22:13:20Z"})),
+        event("t1", Some("u9"), None, "track", json!({"type": "track", "userId": "u9", "event": "Form Submitted", "messageId": "t1", "properties": {"form": "demo"}, "timestamp": "2023-11-14T22:13:20Z"})),
+    ])
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.applied_seq().await.unwrap(), 0);
+    drop(store);
+
+    let s = start_on(db).await;
+    let lead = s.ok("/api/leads/u9").await;
+    assert_eq!(lead["profile"]["email"], "u9@acme.vn", "{lead}");
+    assert_eq!(
+        lead["score"]["events"], 3,
+        "the anonymous page view joined: {lead}"
+    );
+    let store = leadscore_store::open(&s.db.url).await.unwrap();
+    assert_eq!(
+        store.applied_seq().await.unwrap(),
+        store.event_count().await.unwrap()
     );
 }

@@ -130,6 +130,13 @@ macro_rules! impl_sql_store {
                 Ok(n)
             }
 
+            async fn applied_seq(&self) -> Result<i64, StoreError> {
+                let (seq,): (i64,) = sqlx::query_as("SELECT seq FROM log_applied WHERE id = 1")
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(seq)
+            }
+
             async fn lead(&self, id: &str) -> Result<Option<LeadRow>, StoreError> {
                 Ok(sqlx::query_as("SELECT * FROM leads WHERE id = $1")
                     .bind(id)
@@ -363,7 +370,15 @@ macro_rules! impl_sql_store {
         #[async_trait]
         impl Tx for $tx {
             async fn insert_events(&mut self, events: &[NewEvent]) -> Result<Vec<bool>, StoreError> {
-                let mut inserted = std::collections::HashSet::new();
+                // No `RETURNING`: sqlx hands every returned row from its
+                // worker one at a time, which cost more than the insert.
+                // The single writer knows the log's end before it inserts,
+                // so in the rare group with a repeated message id the new
+                // rows are the ones past that end.
+                let (end,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM events")
+                    .fetch_one(&mut *self.tx)
+                    .await?;
+                let mut inserted = 0;
                 for chunk in chunks(events) {
                     let mut q = QueryBuilder::<$db>::new(
                         "INSERT INTO events (message_id, identity, user_id, anonymous_id, kind, \
@@ -380,11 +395,17 @@ macro_rules! impl_sql_store {
                             .push_bind(e.received_at)
                             .push_bind(e.body.clone());
                     });
-                    q.push(" ON CONFLICT (message_id) DO NOTHING RETURNING message_id");
-                    let ids: Vec<(String,)> = q.build_query_as().fetch_all(&mut *self.tx).await?;
-                    inserted.extend(ids.into_iter().map(|r| r.0));
+                    q.push(" ON CONFLICT (message_id) DO NOTHING");
+                    inserted += q.build().execute(&mut *self.tx).await?.rows_affected() as usize;
                 }
-                Ok(fresh_flags(events, inserted))
+                if inserted == events.len() {
+                    return Ok(vec![true; events.len()]);
+                }
+                let ids: Vec<(String,)> = sqlx::query_as("SELECT message_id FROM events WHERE seq > $1")
+                    .bind(end)
+                    .fetch_all(&mut *self.tx)
+                    .await?;
+                Ok(fresh_flags(events, ids.into_iter().map(|r| r.0).collect()))
             }
 
             async fn events_of(&mut self, identities: &[String]) -> Result<Vec<EventRow>, StoreError> {
@@ -586,6 +607,16 @@ macro_rules! impl_sql_store {
                     q.build().execute(&mut *self.tx).await?;
                 }
                 Ok(())
+            }
+
+            async fn mark_applied(&mut self) -> Result<i64, StoreError> {
+                let (seq,): (i64,) = sqlx::query_as(
+                    "UPDATE log_applied SET seq = (SELECT COALESCE(MAX(seq), 0) FROM events) \
+                     WHERE id = 1 RETURNING seq",
+                )
+                .fetch_one(&mut *self.tx)
+                .await?;
+                Ok(seq)
             }
 
             async fn activate_model(&mut self, version: i64) -> Result<(), StoreError> {

@@ -36,6 +36,11 @@ pub trait Store:
     async fn lead_events(&self, lead_id: &str, limit: i64) -> Result<Vec<EventRow>, StoreError>;
     /// Number of events in the log.
     async fn event_count(&self) -> Result<i64, StoreError>;
+    /// The log position the derived tables (leads, identity links, scores,
+    /// history, trigger states) have caught up with: every event up to it
+    /// is reflected in them, later ones are not yet (see
+    /// [`Tx::mark_applied`]).
+    async fn applied_seq(&self) -> Result<i64, StoreError>;
 
     /// One lead.
     async fn lead(&self, id: &str) -> Result<Option<LeadRow>, StoreError>;
@@ -121,6 +126,12 @@ pub trait Tx: crate::handoff::HandoffTx + Send {
     async fn put_account_scores(&mut self, rows: &[AccountScoreRow]) -> Result<(), StoreError>;
     /// Appends history entries.
     async fn add_history(&mut self, rows: &[HistoryRow]) -> Result<(), StoreError>;
+    /// Records that every event in the log, as this transaction sees it,
+    /// is reflected in the derived tables written with it; returns that log
+    /// position. The mark follows the log's end, so it moves back when an
+    /// erasure removes the last events (SQLite may then reuse their
+    /// positions, which must count as not applied).
+    async fn mark_applied(&mut self) -> Result<i64, StoreError>;
     /// Makes `version` the active model and drops other versions' scores.
     async fn activate_model(&mut self, version: i64) -> Result<(), StoreError>;
     /// Makes the writes permanent: visible, and on disk when this returns.

@@ -10,6 +10,7 @@ leadscore_store::on_both!(
     repeated_message_ids_are_ignored,
     uncommitted_writes_vanish,
     unsynced_commits_are_visible_and_survive_reopening,
+    the_applied_mark_follows_the_log_when_committed,
     identities_route_events_to_leads,
     merging_moves_identities_and_history,
     ranked_list_pages_and_filters,
@@ -132,6 +133,54 @@ async fn unsynced_commits_are_visible_and_survive_reopening(b: Backend) {
     let again = leadscore_store::open(&db.url).await.unwrap();
     assert_eq!(again.event_count().await.unwrap(), 3);
     again.sync().await.unwrap();
+}
+
+/// The mark of how far derived tables have caught up with the log starts
+/// at 0, moves to the log's end only in a committed transaction, and moves
+/// back when the last events are erased (SQLite may reuse their positions).
+async fn the_applied_mark_follows_the_log_when_committed(b: Backend) {
+    let (s, _db) = store(b).await.unwrap();
+    assert_eq!(s.applied_seq().await.unwrap(), 0);
+    let mut tx = s.begin().await.unwrap();
+    tx.insert_events(&[event("m1", "u1", 1), event("m2", "u2", 2)])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        s.applied_seq().await.unwrap(),
+        0,
+        "storing events marks nothing"
+    );
+    let seqs: Vec<i64> = s
+        .events_after(0, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+
+    {
+        let mut tx = s.begin().await.unwrap();
+        assert_eq!(tx.mark_applied().await.unwrap(), seqs[1]);
+        // Dropped without commit.
+    }
+    assert_eq!(s.applied_seq().await.unwrap(), 0);
+    let mut tx = s.begin().await.unwrap();
+    assert_eq!(tx.mark_applied().await.unwrap(), seqs[1]);
+    tx.commit().await.unwrap();
+    assert_eq!(s.applied_seq().await.unwrap(), seqs[1]);
+
+    let mut tx = s.begin().await.unwrap();
+    tx.link_identities(&[("u2".into(), "u2".into())])
+        .await
+        .unwrap();
+    tx.upsert_leads(&[lead("u2", "Bao", None, None)])
+        .await
+        .unwrap();
+    assert_eq!(tx.erase_lead("u2").await.unwrap(), 1);
+    assert_eq!(tx.mark_applied().await.unwrap(), seqs[0]);
+    tx.commit().await.unwrap();
+    assert_eq!(s.applied_seq().await.unwrap(), seqs[0]);
 }
 
 async fn identities_route_events_to_leads(b: Backend) {

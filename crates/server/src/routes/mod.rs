@@ -205,6 +205,11 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .merge(crate::dashboard::router())
+        // Reads see the effects of every event acknowledged before them.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::writer::settle::settle_reads,
+        ))
         .layer(RequestDecompressionLayer::new())
         // Websites call the Segment and offer routes from the browser with
         // their write key. Only the dashboard uses cookies, and CORS never

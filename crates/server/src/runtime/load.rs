@@ -1,11 +1,13 @@
 //! Building the runtime from the store at start-up: profiles, identity
-//! links, trigger states, then the whole event log replayed through the
-//! engine.
+//! links, trigger states, then the event log replayed through the engine up
+//! to the position those tables reflect ([`Store::applied_seq`]). Events
+//! after it were acknowledged but not yet applied when the server stopped;
+//! the writer routes them afresh (`Task::catch_up`).
 
 use super::rows::profile_from_json;
 use super::{Loaded, Runtime};
 use leadscore_core::segment;
-use leadscore_store::{Store, StoreError};
+use leadscore_store::{EventRow, Store, StoreError};
 use smol_str::SmolStr;
 
 /// Rows read per query while loading.
@@ -21,6 +23,8 @@ pub async fn load(
 ) -> Result<Runtime, StoreError> {
     history.clear();
     let mut rt = Runtime::new(active, history);
+    // Read first: the tables below are at least as new as this mark.
+    rt.applied = store.applied_seq().await?;
     let mut after = String::new();
     let mut done = 0u64;
     loop {
@@ -65,22 +69,27 @@ pub async fn load(
 
     let mut seq = 0;
     done = 0;
-    loop {
-        let page = store.events_after(seq, PAGE).await?;
+    let applied = rt.applied;
+    while seq < applied {
+        let page = store.events_after(seq, PAGE.min(applied - seq)).await?;
         let Some(last) = page.last() else { break };
         seq = last.seq;
-        for row in &page {
+        for row in page.iter().filter(|r| r.seq <= applied) {
             let Some(i) = rt.lead_of(&row.identity) else {
                 continue;
             };
-            let event = segment::parse_line(&row.body).map_err(|e| StoreError::Corrupt {
-                what: "event",
-                detail: format!("event {} cannot be read: {e}", row.seq),
-            })?;
-            rt.apply(i, &event);
+            rt.apply(i, &parse_row(row)?);
         }
         done += page.len() as u64;
         progress("events", done);
     }
     Ok(rt)
+}
+
+/// The event a stored row holds.
+pub fn parse_row(row: &EventRow) -> Result<leadscore_core::Event, StoreError> {
+    segment::parse_line(&row.body).map_err(|e| StoreError::Corrupt {
+        what: "event",
+        detail: format!("event {} cannot be read: {e}", row.seq),
+    })
 }

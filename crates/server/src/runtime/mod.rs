@@ -117,6 +117,9 @@ pub struct Runtime {
     pub counters: FxHashMap<String, i64>,
     /// Behaviour events for trained models that read them.
     pub history: Arc<behaviour::LiveHistory>,
+    /// The log position the stored leads, links and scores reflect: events
+    /// after it are in memory only, until the writer's next flush.
+    pub applied: i64,
     scratch: Scratch,
 }
 
@@ -134,6 +137,7 @@ impl Runtime {
             ranking: Ranking::new(),
             triggers: FxHashMap::default(),
             counters: FxHashMap::default(),
+            applied: 0,
             scratch: Scratch::default(),
         }
     }

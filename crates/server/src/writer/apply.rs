@@ -1,13 +1,20 @@
 //! One group commit: store the events, route them to leads (stitching
-//! identities and merging leads), rebuild what stitching changed, re-score
-//! and write it all in one transaction.
+//! identities and merging leads), rebuild what stitching changed and
+//! re-score, in memory. The rows this produces wait in `Task::writes` until
+//! a flush writes them all in one transaction with the log's applied mark;
+//! profile edits, and groups arriving when a flush is due, write them in
+//! their own transaction.
 
 use super::fire::Fired;
+use super::writeset::WriteSet;
 use super::*;
+use crate::runtime::load::parse_row;
 use leadscore_store::Tx;
 
 /// Leads written per transaction when everything is re-scored.
 const RESCORE_CHUNK: usize = 5_000;
+/// Events read per query when catching up with the log.
+const CATCH_UP_PAGE: i64 = 10_000;
 
 impl Task {
     pub(super) async fn apply_group(
@@ -18,14 +25,13 @@ impl Task {
         let now = now_ms();
         let mut tx = self.store.begin().await?;
         let mut w = Work::default();
+        let mut write_through = false;
         let mut insert_us = 0u64;
         for cmd in group {
             match cmd {
-                Command::Ingest(events, _) => {
-                    let rows: Vec<NewEvent> =
-                        events.iter().filter_map(|e| new_event(e, now)).collect();
+                Command::Ingest(events, rows, _) => {
                     let started = std::time::Instant::now();
-                    let fresh = tx.insert_events(&rows).await?;
+                    let fresh = tx.insert_events(rows).await?;
                     insert_us += started.elapsed().as_micros() as u64;
                     let accepted = fresh.iter().filter(|f| **f).count();
                     out.ingested.push(Ingested {
@@ -35,8 +41,10 @@ impl Task {
                     for (e, _) in events.iter().zip(&fresh).filter(|(_, f)| **f) {
                         self.route(e, &mut w, out, now);
                     }
+                    self.pending_events += accepted;
                 }
                 Command::Profile(updates, _) => {
+                    write_through = true;
                     for u in updates {
                         self.profile(u, &mut w, out, now);
                     }
@@ -46,18 +54,150 @@ impl Task {
         }
         let routed = std::time::Instant::now();
         self.rebuild(tx.as_mut(), &w).await?;
-        let rebuilt = std::time::Instant::now();
-        self.write(tx.as_mut(), &mut w, now).await?;
+        let mut writes = std::mem::take(&mut self.writes);
+        self.write(&mut writes, &mut w, now);
+        self.writes = writes;
+        if !self.writes.is_empty() && self.pending_since.is_none() {
+            self.pending_since = Some(std::time::Instant::now());
+        }
+        let scored = std::time::Instant::now();
+        let through = write_through || self.flush_due();
+        if through {
+            self.write_pending(tx.as_mut()).await?;
+        } else if self.pending_since.is_some() {
+            // Before the commit, hence before any answer: a reader who
+            // heard of these events finds the flag set.
+            self.shared
+                .unwritten
+                .store(true, std::sync::atomic::Ordering::Release);
+        }
         let written = std::time::Instant::now();
         // Flushed to disk by `acknowledge` while the next group runs.
         tx.commit_unsynced().await?;
+        if through {
+            self.written();
+        }
         tracing::trace!(
             insert_us,
-            rebuild_us = (rebuilt - routed).as_micros() as u64,
-            write_us = (written - rebuilt).as_micros() as u64,
+            score_us = (scored - routed).as_micros() as u64,
+            write_us = (written - scored).as_micros() as u64,
             commit_us = written.elapsed().as_micros() as u64,
             "Group phases"
         );
+        Ok(())
+    }
+
+    /// Writes every pending row and moves the applied mark to the log's
+    /// end, inside `tx`: every event stored so far has been scored into
+    /// those rows.
+    async fn write_pending(&mut self, tx: &mut dyn Tx) -> Result<(), WriteError> {
+        let writes = std::mem::take(&mut self.writes);
+        self.pending_events = 0;
+        self.pending_since = None;
+        self.write_set(tx, writes).await?;
+        self.rt.applied = tx.mark_applied().await?;
+        Ok(())
+    }
+
+    /// Writes `writes` inside `tx`; the delivery worker is woken once the
+    /// transaction commits if they enqueue webhooks.
+    pub(super) async fn write_set(
+        &mut self,
+        tx: &mut dyn Tx,
+        writes: WriteSet,
+    ) -> Result<(), WriteError> {
+        if writes.has_deliveries() {
+            self.deliveries_waiting = true;
+        }
+        writes.write_to(tx).await?;
+        Ok(())
+    }
+
+    /// After the commit of `write_pending`: readers need not wait.
+    fn written(&self) {
+        self.shared
+            .unwritten
+            .store(false, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Writes the effects of the events acknowledged so far in one
+    /// transaction (nothing when none wait). Its webhooks wake the delivery
+    /// worker once the log is on disk, like a group's answers.
+    pub(super) async fn flush(&mut self) -> Result<(), WriteError> {
+        if self.pending_since.is_none() {
+            return Ok(());
+        }
+        let events = self.pending_events;
+        let started = std::time::Instant::now();
+        let mut tx = self.store.begin().await?;
+        self.write_pending(tx.as_mut()).await?;
+        let written = std::time::Instant::now();
+        tx.commit_unsynced().await?;
+        self.written();
+        tracing::trace!(
+            events,
+            write_us = (written - started).as_micros() as u64,
+            commit_us = written.elapsed().as_micros() as u64,
+            "Flush phases"
+        );
+        if std::mem::take(&mut self.deliveries_waiting) {
+            let wake = Answer {
+                group: Vec::new(),
+                outcome: GroupOutcome::default(),
+                result: Ok(()),
+                wake_outbox: true,
+            };
+            if let Err(mpsc::error::SendError(a)) = self.flushed.send(wake) {
+                a.send(Err(WriteError::Stopped));
+            }
+        }
+        self.maintain().await;
+        Ok(())
+    }
+
+    /// Forgets pending changes, before the state is reloaded from the store.
+    pub(super) fn drop_pending(&mut self) {
+        self.writes = WriteSet::default();
+        self.pending_events = 0;
+        self.pending_since = None;
+    }
+
+    /// Routes the events stored after the applied mark, which were
+    /// acknowledged but whose effects were not written when the server
+    /// stopped (or a write failed), and writes their effects.
+    pub(super) async fn catch_up(&mut self) -> Result<(), WriteError> {
+        let from = self.rt.applied;
+        let now = now_ms();
+        let mut seq = from;
+        let mut w = Work::default();
+        let mut out = GroupOutcome::default();
+        let mut events = 0;
+        loop {
+            let page = self.store.events_after(seq, CATCH_UP_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            seq = last.seq;
+            for row in &page {
+                self.route(&parse_row(row)?, &mut w, &mut out, now);
+            }
+            events += page.len();
+        }
+        if events == 0 {
+            self.written();
+            return Ok(());
+        }
+        tracing::info!(
+            events,
+            "Applying events stored after the last write of their effects"
+        );
+        let mut tx = self.store.begin().await?;
+        self.rebuild(tx.as_mut(), &w).await?;
+        let mut writes = std::mem::take(&mut self.writes);
+        self.write(&mut writes, &mut w, now);
+        self.writes = writes;
+        self.write_pending(tx.as_mut()).await?;
+        tx.commit().await?;
+        self.written();
+        self.committed();
         Ok(())
     }
 
@@ -240,11 +380,7 @@ impl Task {
             let Some(i) = self.rt.lead_of(&row.identity) else {
                 continue;
             };
-            let e = segment::parse_line(&row.body).map_err(|e| StoreError::Corrupt {
-                what: "event",
-                detail: format!("event {} cannot be read: {e}", row.seq),
-            })?;
-            per_lead.entry(i).or_default().push(e);
+            per_lead.entry(i).or_default().push(parse_row(&row)?);
         }
         for &i in leads {
             let events = per_lead.remove(&i).unwrap_or_default();
@@ -253,36 +389,34 @@ impl Task {
         Ok(())
     }
 
-    /// Writes leads, links, merges, scores, history and account roll-ups.
-    async fn write(&mut self, tx: &mut dyn Tx, w: &mut Work, now: i64) -> Result<(), WriteError> {
-        tx.upsert_leads(&self.lead_rows(&w.profiles, now)).await?;
-        tx.add_feedback(&w.feedback).await?;
-        tx.link_identities(&w.links).await?;
+    /// Scores what `w` touched and records the rows to write: leads, links,
+    /// merges, scores, history and account roll-ups.
+    fn write(&mut self, ws: &mut WriteSet, w: &mut Work, now: i64) {
+        ws.upsert_leads(self.lead_rows(&w.profiles, now));
+        ws.add_feedback(&w.feedback);
+        ws.link_identities(&w.links);
         for (from, into) in &w.merges {
-            tx.merge_lead(from, into).await?;
+            ws.merge_lead(from, into);
         }
         for (id, traits) in &w.account_traits {
-            tx.upsert_account(&AccountRow {
+            ws.upsert_account(AccountRow {
                 id: id.to_string(),
                 traits: traits.clone(),
                 updated_at: now,
-            })
-            .await?;
+            });
         }
         let model = Arc::clone(&self.rt.active.model);
         let affected = self.rt.affected(&w.touched, &w.accounts, &model);
         let scores = self.rt.score_active(&affected, Timestamp(now));
-        self.write_scores(tx, scores, &w.cause, "account", false, &w.owners)
-            .await?;
+        self.write_scores(ws, scores, &w.cause, "account", false, &w.owners);
         let pending = self.rt.score_pending(&affected, Timestamp(now));
-        tx.put_scores(&self.pending_rows(&pending)).await?;
+        ws.put_scores(self.pending_rows(&pending));
         let rollups: Vec<_> = w
             .accounts
             .iter()
             .filter_map(|a| self.rt.account_rollup(a))
             .collect();
-        tx.put_account_scores(&rollups).await?;
-        Ok(())
+        ws.put_account_scores(rollups);
     }
 
     /// The stored rows of these leads' profiles (dead ones left out).
@@ -318,15 +452,15 @@ impl Task {
     /// changed what scoring reads). With `changes_only`, a total that merely
     /// drifted is not recorded. Leads in `owners` changed owner: their
     /// history records it even if the score did not move.
-    pub(super) async fn write_scores(
+    pub(super) fn write_scores(
         &mut self,
-        tx: &mut dyn Tx,
+        ws: &mut WriteSet,
         scores: Vec<(u32, LeadScore)>,
         cause: &FxHashMap<u32, String>,
         default_cause: &str,
         changes_only: bool,
         owners: &FxHashSet<u32>,
-    ) -> Result<(), WriteError> {
+    ) {
         let mut rows = Vec::with_capacity(scores.len());
         let mut history = Vec::new();
         let mut fired = Fired::default();
@@ -378,13 +512,9 @@ impl Task {
             rows.reverse();
             rows.retain(|r: &ScoreRow| seen.insert(r.lead_id.clone()));
         }
-        tx.put_scores(&rows).await?;
-        tx.add_history(&history).await?;
-        let now = now_ms();
-        if self.write_fired(tx, fired, now).await? {
-            self.deliveries_waiting = true;
-        }
-        Ok(())
+        ws.put_scores(rows);
+        ws.add_history(history);
+        self.write_fired(ws, fired, now_ms());
     }
 
     /// Remembers fresh scores; adds their rows and the history of those that moved.
@@ -440,7 +570,12 @@ impl Task {
         self.rt.erase(lead);
         let mut w = Work::default();
         w.accounts.extend(account);
-        self.write(tx.as_mut(), &mut w, now_ms()).await?;
+        let mut ws = WriteSet::default();
+        self.write(&mut ws, &mut w, now_ms());
+        self.write_set(tx.as_mut(), ws).await?;
+        // Nothing is pending (the writer flushes before an erasure); the
+        // mark follows the log's end should the erased events be the last.
+        self.rt.applied = tx.mark_applied().await?;
         tx.commit().await?;
         self.committed();
         Ok(events)
@@ -455,15 +590,16 @@ impl Task {
         }
         let mut tx = self.store.begin().await?;
         let scores = self.rt.score_active(&due, Timestamp(now));
+        let mut ws = WriteSet::default();
         self.write_scores(
-            tx.as_mut(),
+            &mut ws,
             scores,
             &FxHashMap::default(),
             "decay",
             true,
             &FxHashSet::default(),
-        )
-        .await?;
+        );
+        self.write_set(tx.as_mut(), ws).await?;
         tx.commit().await?;
         self.committed();
         tracing::debug!(leads = due.len(), "Decay re-scored");
@@ -482,15 +618,16 @@ impl Task {
         for chunk in live.chunks(RESCORE_CHUNK) {
             let mut tx = self.store.begin().await?;
             let scores = self.rt.score_active(chunk, now);
+            let mut ws = WriteSet::default();
             self.write_scores(
-                tx.as_mut(),
+                &mut ws,
                 scores,
                 &FxHashMap::default(),
                 "restart",
                 true,
                 &none,
-            )
-            .await?;
+            );
+            self.write_set(tx.as_mut(), ws).await?;
             tx.commit().await?;
             self.committed();
             // Start-up runs before the writer's loop, which is what keeps

@@ -5,10 +5,11 @@
 //! and the outbox rows, or none of them: a firing is never lost and never
 //! repeated by a recompute or a restart.
 
+use super::writeset::WriteSet;
 use super::*;
 use leadscore_core::engine::MANUAL_STAGE_ATTRIBUTE;
 use leadscore_core::model::{Action, Model, Trigger};
-use leadscore_store::{NewDelivery, OfferRow, TriggerStateRow, Tx};
+use leadscore_store::{NewDelivery, OfferRow, TriggerStateRow};
 use serde_json::json;
 
 /// The profile attribute tags live in: a space-separated, sorted list, so
@@ -169,24 +170,10 @@ impl Task {
         }
     }
 
-    /// Writes what firings changed; true if deliveries were enqueued.
-    pub(super) async fn write_fired(
-        &mut self,
-        tx: &mut dyn Tx,
-        fired: Fired,
-        now: i64,
-    ) -> Result<bool, WriteError> {
-        tx.upsert_leads(&self.lead_rows(&fired.leads, now)).await?;
-        let mut put = Vec::new();
-        let mut clear = Vec::new();
-        for (key, row) in fired.states {
-            match row {
-                Some(r) => put.push(r),
-                None => clear.push(key),
-            }
-        }
-        tx.put_trigger_states(&put).await?;
-        tx.clear_trigger_states(&clear).await?;
+    /// Records what firings changed.
+    pub(super) fn write_fired(&mut self, ws: &mut WriteSet, fired: Fired, now: i64) {
+        ws.upsert_leads(self.lead_rows(&fired.leads, now));
+        ws.trigger_states(fired.states);
         let counters: Vec<(String, i64)> = fired
             .counters
             .into_iter()
@@ -195,10 +182,9 @@ impl Task {
                 (k, v)
             })
             .collect();
-        tx.put_counters(&counters).await?;
-        tx.put_offers(&fired.offers).await?;
-        tx.enqueue(&fired.deliveries).await?;
-        Ok(!fired.deliveries.is_empty())
+        ws.put_counters(counters);
+        ws.put_offers(fired.offers);
+        ws.enqueue(fired.deliveries);
     }
 }
 
