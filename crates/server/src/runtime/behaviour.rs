@@ -82,7 +82,11 @@ impl LiveHistory {
     /// All of `lead`'s events, replacing what was recorded.
     pub fn replace(&self, lead: &SmolStr, events: &[Event]) {
         if self.recording() {
-            let kept: Vec<Event> = events.iter().filter(|e| !e.is_identity()).cloned().collect();
+            let kept: Vec<Event> = events
+                .iter()
+                .filter(|e| !e.is_identity())
+                .cloned()
+                .collect();
             self.write().events.insert(lead.clone(), kept);
         }
     }
@@ -103,7 +107,11 @@ impl LiveHistory {
         }
         if let Some(a) = account {
             inner.account.insert(lead.clone(), a.clone());
-            inner.members.entry(a.clone()).or_default().push(lead.clone());
+            inner
+                .members
+                .entry(a.clone())
+                .or_default()
+                .push(lead.clone());
         }
     }
 
