@@ -97,12 +97,12 @@ impl LiveHistory {
             return;
         }
         let mut inner = self.write();
-        if let Some(before) = inner.account.remove(lead) {
-            if let Some(m) = inner.members.get_mut(&before) {
-                m.retain(|l| l != lead);
-                if m.is_empty() {
-                    inner.members.remove(&before);
-                }
+        if let Some(before) = inner.account.remove(lead)
+            && let Some(m) = inner.members.get_mut(&before)
+        {
+            m.retain(|l| l != lead);
+            if m.is_empty() {
+                inner.members.remove(&before);
             }
         }
         if let Some(a) = account {
