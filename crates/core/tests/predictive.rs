@@ -100,9 +100,17 @@ impl Predictor for Clock {
 
 #[test]
 fn the_engine_asks_for_the_probability_as_of_the_scoring_time() {
-    let m = Model::from_toml(MODEL).unwrap().with_predictor(Arc::new(Clock));
+    let m = Model::from_toml(MODEL)
+        .unwrap()
+        .with_predictor(Arc::new(Clock));
     let state = LeadState::new(&m);
     let p = Profile::new("a");
-    assert_eq!(m.score(&p, &state, None, Timestamp(200)).probability, Some(0.2));
-    assert_eq!(m.score(&p, &state, None, Timestamp(900)).probability, Some(0.9));
+    assert_eq!(
+        m.score(&p, &state, None, Timestamp(200)).probability,
+        Some(0.2)
+    );
+    assert_eq!(
+        m.score(&p, &state, None, Timestamp(900)).probability,
+        Some(0.9)
+    );
 }

@@ -106,7 +106,8 @@ pub fn attach_predictor(
         );
     }
     let history = history.map(|ds| {
-        Arc::new(leadscore_ml::live::DatasetHistory::new(ds)) as Arc<dyn leadscore_ml::live::History>
+        Arc::new(leadscore_ml::live::DatasetHistory::new(ds))
+            as Arc<dyn leadscore_ml::live::History>
     });
     let p = leadscore_ml::live::predictor(trained, history)
         .map_err(|e| anyhow!("{}: {e}", path.display()))?;

@@ -247,14 +247,30 @@ fn a_behaviour_model_scores_live_and_suggest_reads_events() {
     .unwrap();
     let score = |as_of: &str| -> Vec<f64> {
         let (ok, out, err) = leadscore(&[
-            "score", "--model", &rules, "--predictor", &trained, "--leads", &leads, "--events",
-            &events, "--as-of", as_of, "--format", "json",
+            "score",
+            "--model",
+            &rules,
+            "--predictor",
+            &trained,
+            "--leads",
+            &leads,
+            "--events",
+            &events,
+            "--as-of",
+            as_of,
+            "--format",
+            "json",
         ]);
         assert!(ok, "{err}");
         let rows: Vec<Value> = serde_json::from_str(&out).unwrap();
         let mut p: Vec<(String, f64)> = rows
             .iter()
-            .map(|r| (r["id"].as_str().unwrap().to_owned(), r["probability"].as_f64().unwrap()))
+            .map(|r| {
+                (
+                    r["id"].as_str().unwrap().to_owned(),
+                    r["probability"].as_f64().unwrap(),
+                )
+            })
             .collect();
         p.sort_by(|a, b| a.0.cmp(&b.0));
         p.into_iter().map(|(_, p)| p).collect()
@@ -266,7 +282,13 @@ fn a_behaviour_model_scores_live_and_suggest_reads_events() {
     assert!(moved > early.len() / 2, "{moved} of {} moved", early.len());
     // Without the events, the model is refused rather than fed nothing.
     let (ok, _, err) = leadscore(&[
-        "score", "--model", &rules, "--predictor", &trained, "--leads", &leads,
+        "score",
+        "--model",
+        &rules,
+        "--predictor",
+        &trained,
+        "--leads",
+        &leads,
     ]);
     assert!(!ok && err.contains("uses behaviour features"), "{err}");
 

@@ -14,7 +14,12 @@ use leadscore_ml::table::{Table, TableSpec};
 use leadscore_ml::train::{Kind, Options, train};
 use std::path::PathBuf;
 
-const LEAKY: [&str; 4] = ["Tags", "Lead Quality", "Lead Profile", "Last Notable Activity"];
+const LEAKY: [&str; 4] = [
+    "Tags",
+    "Lead Quality",
+    "Lead Profile",
+    "Last Notable Activity",
+];
 const MILD: [&str; 5] = [
     "Last Activity",
     "Asymmetrique Activity Index",

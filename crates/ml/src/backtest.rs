@@ -249,10 +249,7 @@ pub fn run_models(
         Some(c) => d.profiles.iter().map(|p| time_of(p, c)).collect(),
         None => Vec::new(),
     };
-    let scores: Vec<_> = models
-        .iter()
-        .map(|m| score_rows(m, d))
-        .collect();
+    let scores: Vec<_> = models.iter().map(|m| score_rows(m, d)).collect();
     let backtests = models
         .iter()
         .zip(&scores)

@@ -389,7 +389,12 @@ mod tests {
             ..spec.clone()
         };
         let d = from_history(&ds, &feedback, &timed).unwrap();
-        let held: Vec<&str> = d.split.test.iter().map(|&r| d.table.ids[r].as_str()).collect();
+        let held: Vec<&str> = d
+            .split
+            .test
+            .iter()
+            .map(|&r| d.table.ids[r].as_str())
+            .collect();
         assert_eq!(held, ["p2", "p1", "p0"], "the leads seen last are held out");
         let e = from_history(
             &ds,

@@ -422,7 +422,9 @@ mod tests {
             columns: vec![Column {
                 name: "company".into(),
                 numeric: false,
-                cells: (0..rows).map(|i| Cell::Cat(format!("c{}", i / 8))).collect(),
+                cells: (0..rows)
+                    .map(|i| Cell::Cat(format!("c{}", i / 8)))
+                    .collect(),
             }],
             duplicate_rows: 0,
         }
@@ -431,7 +433,12 @@ mod tests {
     /// Mean feature of converters minus that of the others.
     fn gap(x: &[f64], y: &[bool]) -> f64 {
         let mean = |class: bool| {
-            let v: Vec<f64> = x.iter().zip(y).filter(|(_, c)| **c == class).map(|(v, _)| *v).collect();
+            let v: Vec<f64> = x
+                .iter()
+                .zip(y)
+                .filter(|(_, c)| **c == class)
+                .map(|(v, _)| *v)
+                .collect();
             v.iter().sum::<f64>() / v.len() as f64
         };
         mean(true) - mean(false)
@@ -446,7 +453,11 @@ mod tests {
         // In-sample, a noise category's rate already "knows" its rows.
         assert!(gap(&in_sample, &t.y) > 0.03, "{}", gap(&in_sample, &t.y));
         assert!(gap(&oof, &t.y).abs() < 0.01, "{}", gap(&oof, &t.y));
-        assert_eq!(oof, e.encode_out_of_fold(&t, 5, 42).unwrap(), "reproducible");
+        assert_eq!(
+            oof,
+            e.encode_out_of_fold(&t, 5, 42).unwrap(),
+            "reproducible"
+        );
         assert_ne!(oof, e.encode_out_of_fold(&t, 5, 43).unwrap());
     }
 

@@ -276,7 +276,9 @@ pub fn add_behaviour(
         ..BehaviourSummary::default()
     };
     for (r, lead) in lead_of.iter().enumerate() {
-        let contacts = lead.map(|l| contacts_of(ds, &members, l)).unwrap_or_default();
+        let contacts = lead
+            .map(|l| contacts_of(ds, &members, l))
+            .unwrap_or_default();
         let values = extract(&vocab, &own[r], &contacts, cutoffs[r]);
         summary.rows_with_events += usize::from(values[0].is_some_and(|n| n > 0.0));
         for (c, v) in columns.iter_mut().zip(values) {
@@ -306,9 +308,7 @@ pub fn cutoffs(
     let mut capped = 0;
     let mut out = Vec::with_capacity(table.rows());
     for (r, id) in table.ids.iter().enumerate() {
-        let first = index
-            .get(id.as_str())
-            .and_then(|&l| first_event(ds, l));
+        let first = index.get(id.as_str()).and_then(|&l| first_event(ds, l));
         let column = column_time(r);
         if let (CutOff::Column(name), None) = (rule, column) {
             return Err(format!(

@@ -107,9 +107,7 @@ impl LivePredictor {
     /// The probability of `profile`'s lead at `as_of`.
     pub fn probability_of(&self, profile: &Profile, as_of: Timestamp) -> f64 {
         let cells = self.cells(profile, as_of);
-        self.trained
-            .predict_row(|i| &cells[i])
-            .unwrap_or(f64::NAN)
+        self.trained.predict_row(|i| &cells[i]).unwrap_or(f64::NAN)
     }
 
     /// The features that pushed it most.

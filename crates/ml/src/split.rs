@@ -81,11 +81,7 @@ pub fn by_times(times: &[Option<i64>], share: f64) -> Split {
 
 /// The last `share` of `rows` rows in `order` (ties in row order) are
 /// held out.
-fn latest(
-    rows: usize,
-    share: f64,
-    order: impl Fn(usize, usize) -> std::cmp::Ordering,
-) -> Split {
+fn latest(rows: usize, share: f64, order: impl Fn(usize, usize) -> std::cmp::Ordering) -> Split {
     let mut sorted: Vec<usize> = (0..rows).collect();
     sorted.sort_by(|&a, &b| order(a, b).then(a.cmp(&b)));
     let k = rows - (rows as f64 * share).round() as usize;

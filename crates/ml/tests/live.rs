@@ -2,9 +2,9 @@
 //! probability its training row had, for the same lead and cut-off: the
 //! live features come from the same code as the training columns.
 
+use leadscore_core::Timestamp;
 use leadscore_core::dataset::Dataset;
 use leadscore_core::time::DAY_MS;
-use leadscore_core::Timestamp;
 use leadscore_ml::dataset::{HistorySpec, from_history};
 use leadscore_ml::history::{CutOff, Feedback, FeedbackOutcome};
 use leadscore_ml::live::{DatasetHistory, History, predictor};
@@ -31,7 +31,10 @@ fn a_behaviour_model_gives_the_same_probability_live_as_in_training() {
             at: Timestamp(cfg.end.0 + DAY_MS),
         })
         .collect();
-    let ds = Arc::new(Dataset::assemble(data.profiles.clone(), data.events.clone()));
+    let ds = Arc::new(Dataset::assemble(
+        data.profiles.clone(),
+        data.events.clone(),
+    ));
     let spec = HistorySpec {
         outcome: FeedbackOutcome::Won,
         cutoff: CutOff::At(as_of),

@@ -184,7 +184,13 @@ pub async fn start(
         job.progress(n, None);
         tracing::debug!(phase, rows = n, "Loading");
     };
-    let rt = load(store.as_ref(), active.clone(), Arc::clone(&history), &report).await?;
+    let rt = load(
+        store.as_ref(),
+        active.clone(),
+        Arc::clone(&history),
+        &report,
+    )
+    .await?;
     let leads = rt.live_leads();
     job.finish();
     tracing::info!(leads, version = active.version, "Loaded scoring state");

@@ -120,7 +120,11 @@ async fn training_from_the_store_reads_behaviour_only_up_to_the_first_feedback(b
     let probability = |lead: Value| {
         let p = lead["predictive"]["probability"].as_f64().unwrap();
         let mql = lead["score"]["stage"] == "mql";
-        assert_eq!(mql, p >= 0.5, "the stage reads the same probability: {lead}");
+        assert_eq!(
+            mql,
+            p >= 0.5,
+            "the stage reads the same probability: {lead}"
+        );
         (p, lead)
     };
     // Leads whose behaviour looks like the training leads' did at their
@@ -132,7 +136,9 @@ async fn training_from_the_store_reads_behaviour_only_up_to_the_first_feedback(b
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_millis() as i64;
-        e["timestamp"] = leadscore_core::Timestamp(now - days * day).to_rfc3339().into();
+        e["timestamp"] = leadscore_core::Timestamp(now - days * day)
+            .to_rfc3339()
+            .into();
         e
     };
     let (status, _) = s
@@ -173,7 +179,11 @@ async fn training_from_the_store_reads_behaviour_only_up_to_the_first_feedback(b
     );
 
     // With split=time, the leads seen last are held out.
-    let timed = run(&s, "/api/train?source=store&outcome=won&split=time&test_share=0.25").await;
+    let timed = run(
+        &s,
+        "/api/train?source=store&outcome=won&split=time&test_share=0.25",
+    )
+    .await;
     assert_eq!(timed["train_rows"], 30, "{timed}");
     let (status, e) = s
         .admin(

@@ -193,7 +193,10 @@ impl Model {
         let email_class = email.class();
         let last_activity = state.last_activity(as_of);
         let events = count_until(&state.times, as_of, |t| *t) as u32;
-        let probability = self.predictor.as_ref().map(|p| p.probability_at(profile, as_of));
+        let probability = self
+            .predictor
+            .as_ref()
+            .map(|p| p.probability_at(profile, as_of));
 
         // Profile, email and activity: known before any rule runs.
         slots.extend(self.lead_slots.iter().map(|kind| match kind {

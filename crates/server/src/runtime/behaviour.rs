@@ -82,7 +82,11 @@ impl LiveHistory {
     /// All of `lead`'s events, replacing what was recorded.
     pub fn replace(&self, lead: &SmolStr, events: &[Event]) {
         if self.recording() {
-            let kept: Vec<Event> = events.iter().filter(|e| !e.is_identity()).cloned().collect();
+            let kept: Vec<Event> = events
+                .iter()
+                .filter(|e| !e.is_identity())
+                .cloned()
+                .collect();
             self.write().events.insert(lead.clone(), kept);
         }
     }
@@ -93,17 +97,21 @@ impl LiveHistory {
             return;
         }
         let mut inner = self.write();
-        if let Some(before) = inner.account.remove(lead) {
-            if let Some(m) = inner.members.get_mut(&before) {
-                m.retain(|l| l != lead);
-                if m.is_empty() {
-                    inner.members.remove(&before);
-                }
+        if let Some(before) = inner.account.remove(lead)
+            && let Some(m) = inner.members.get_mut(&before)
+        {
+            m.retain(|l| l != lead);
+            if m.is_empty() {
+                inner.members.remove(&before);
             }
         }
         if let Some(a) = account {
             inner.account.insert(lead.clone(), a.clone());
-            inner.members.entry(a.clone()).or_default().push(lead.clone());
+            inner
+                .members
+                .entry(a.clone())
+                .or_default()
+                .push(lead.clone());
         }
     }
 

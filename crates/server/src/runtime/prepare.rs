@@ -1,9 +1,9 @@
 //! Making a model file ready to score with: compile it and attach the
 //! trained model its `[predictive]` section names, read from the store.
 
+use super::behaviour::LiveHistory;
 use leadscore_core::model::Model;
 use leadscore_ml::train::Trained;
-use super::behaviour::LiveHistory;
 use leadscore_store::{Store, StoreError};
 use std::sync::Arc;
 
