@@ -124,6 +124,7 @@ try {
   await page.click("#backtest-form button[type=submit]");
   await page.waitForURL(/done=backtest/);
   check((await page.textContent(".notice")).includes("Backtest started"), "a backtest starts from the model page");
+  // The page refreshes itself while the job runs, until the result shows.
   await page.waitForSelector(".replay table", { timeout: 30000 });
   check(await page.locator(".replay h4").count() === 2, "the backtest shows both versions");
   await page.locator("#backtests").scrollIntoViewIfNeeded();
