@@ -532,7 +532,7 @@ async fn backtests_start_from_the_model_page(b: Backend) {
         .await;
     assert_eq!(
         (r.status, r.location.as_str()),
-        (303, "/model?done=backtest")
+        (303, "/model?done=backtest#backtests")
     );
     // The page follows the job (it reloads itself while the job runs) and
     // then shows both versions' weekly lines.

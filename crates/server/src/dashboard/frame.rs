@@ -30,6 +30,10 @@ pub struct Frame {
     pub notice: Option<&'static str>,
     /// Reload the page every few seconds (while a job runs).
     pub refresh: bool,
+    /// What a refresh loads: the path and query asked for. Named outright
+    /// because Chromium does not reload a URL with a `#fragment` for a bare
+    /// `<meta http-equiv=refresh>`.
+    pub reload: String,
 }
 
 impl Frame {
@@ -46,6 +50,7 @@ impl Frame {
             back: crate::dashboard::url_encode(&v.path),
             notice: done.and_then(|d| notice(t, d)),
             refresh: false,
+            reload: v.path.clone(),
         }
     }
 

@@ -59,10 +59,7 @@ pub async fn start(
     let _started = start_replay(&state, model, compare, None)
         .await
         .or_page(&v)?;
-    // No `#fragment` here: Chromium does not reload a page for its
-    // `<meta http-equiv=refresh>` when the URL has one, and the page follows
-    // the running job by reloading itself.
-    Ok(Redirect::to("/model?done=backtest").into_response())
+    Ok(Redirect::to("/model?done=backtest#backtests").into_response())
 }
 
 /// One model's lines in a replay, as shown: line, new leads past it, per
