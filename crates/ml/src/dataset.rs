@@ -152,18 +152,7 @@ pub fn load_with(
                 .map_err(LoadError::Profile)?;
         summary.capped_by_outcome = capped;
         loaded.behaviour = Some((vocab, summary));
-        let index: std::collections::HashMap<&str, usize> = ds
-            .profiles
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.id.as_str(), i))
-            .collect();
-        let lead = loaded
-            .table
-            .ids
-            .iter()
-            .map(|id| index.get(id.as_str()).copied())
-            .collect();
+        let lead = history::leads_of_rows(&loaded.table, &ds);
         loaded.history = Some(RowHistory {
             ds: std::sync::Arc::new(ds),
             lead,

@@ -176,6 +176,22 @@ pub struct BehaviourSummary {
     pub capped_by_outcome: usize,
 }
 
+/// The lead (index in `ds.profiles`) of each of the table's rows, by id;
+/// `None` for a row whose lead the data set does not hold.
+pub fn leads_of_rows(table: &Table, ds: &Dataset) -> Vec<Option<usize>> {
+    let index: HashMap<&str, usize> = ds
+        .profiles
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    table
+        .ids
+        .iter()
+        .map(|id| index.get(id.as_str()).copied())
+        .collect()
+}
+
 /// The time of a lead's first behaviour (not identity) event.
 pub fn first_event(ds: &Dataset, lead: usize) -> Option<Timestamp> {
     ds.lead_events[lead]
@@ -236,17 +252,7 @@ pub fn add_behaviour(
     ds: &Dataset,
     cutoffs: &[Timestamp],
 ) -> Result<(Vocabulary, BehaviourSummary), String> {
-    let index: HashMap<&str, usize> = ds
-        .profiles
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id.as_str(), i))
-        .collect();
-    let lead_of: Vec<Option<usize>> = table
-        .ids
-        .iter()
-        .map(|id| index.get(id.as_str()).copied())
-        .collect();
+    let lead_of = leads_of_rows(table, ds);
     let own: Vec<Vec<&Event>> = lead_of
         .iter()
         .map(|l| l.map(|l| events_of(ds, l)).unwrap_or_default())
@@ -299,16 +305,11 @@ pub fn cutoffs(
     column_time: impl Fn(usize) -> Option<Timestamp>,
     known: &HashMap<SmolStr, Timestamp>,
 ) -> Result<(Vec<Timestamp>, usize), String> {
-    let index: HashMap<&str, usize> = ds
-        .profiles
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id.as_str(), i))
-        .collect();
+    let lead_of = leads_of_rows(table, ds);
     let mut capped = 0;
     let mut out = Vec::with_capacity(table.rows());
     for (r, id) in table.ids.iter().enumerate() {
-        let first = index.get(id.as_str()).and_then(|&l| first_event(ds, l));
+        let first = lead_of[r].and_then(|l| first_event(ds, l));
         let column = column_time(r);
         if let (CutOff::Column(name), None) = (rule, column) {
             return Err(format!(
