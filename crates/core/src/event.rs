@@ -223,6 +223,16 @@ impl Profile {
             Value::Str(s) => Some(s),
             _ => None,
         };
+        self.email_quality_of(address, cache)
+    }
+
+    /// [`Profile::email_quality`] for a caller that has already found the
+    /// address (the text value of the `email` attribute, if any).
+    pub(crate) fn email_quality_of(
+        &self,
+        address: Option<&SmolStr>,
+        cache: &mut DomainCache,
+    ) -> EmailQuality {
         self.email.quality(address, cache)
     }
 

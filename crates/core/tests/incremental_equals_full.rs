@@ -1,7 +1,8 @@
 //! Property: applying events one at a time, in any arrival order, gives
-//! exactly the state and score of a full recompute from the sorted history.
+//! exactly the state and score of a full recompute from the sorted history;
+//! and events projected for the model (`Projection`) give the same state.
 
-use leadscore_core::engine::LeadState;
+use leadscore_core::engine::{LeadState, Projection};
 use leadscore_core::model::Model;
 use leadscore_core::{Event, Profile, Timestamp, Value};
 use proptest::prelude::*;
@@ -187,6 +188,31 @@ proptest! {
             model.score(&profile, &state, None, as_of),
             model.score(&profile, &full(&model, &events), None, as_of)
         );
+    }
+
+    #[test]
+    fn projected_rows_give_the_state_events_give(
+        raw in prop::collection::vec(arb_event(), 0..60),
+        order in any::<u64>(),
+    ) {
+        let model = model();
+        let events: Vec<Event> = raw.into_iter().enumerate().map(|(i, r)| make(i, r)).collect();
+        // Rows in any order, as events may arrive.
+        let mut arrival: Vec<usize> = (0..events.len()).collect();
+        let mut x = order | 1;
+        for i in (1..arrival.len()).rev() {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            arrival.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        let mut rows = Projection::with_capacity(&model, events.len());
+        for &i in &arrival {
+            rows.push(&model, &events[i]);
+        }
+        let mut state = LeadState::new(&model);
+        for i in 0..rows.len() {
+            state.apply_row(&model, rows.row(i));
+        }
+        prop_assert_eq!(&state, &full(&model, &events));
     }
 
     #[test]

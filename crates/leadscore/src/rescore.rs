@@ -2,9 +2,12 @@
 //! of an account's contacts are built once, in buffers reused from account
 //! to account, rolled up into the account's values, then each contact is
 //! scored. Each event is applied once and the hot loop does not allocate.
+//!
+//! A pass reads events projected for the model ([`Projection`]), in lead
+//! order, rather than the events themselves: see [`project_events`].
 
 use leadscore_core::dataset::Dataset;
-use leadscore_core::engine::{LeadScore, LeadState, Scratch, account_values};
+use leadscore_core::engine::{LeadScore, LeadState, Projection, Scratch, account_values};
 use leadscore_core::model::Model;
 use leadscore_core::time::Timestamp;
 use rayon::prelude::*;
@@ -68,8 +71,53 @@ fn units(ds: &Dataset) -> Vec<Vec<u32>> {
     units
 }
 
+/// A data set's events projected for one model, in lead order: lead `i`'s
+/// events are rows `starts[i]..starts[i + 1]`, sorted by time.
+pub struct LeadRows {
+    rows: Projection,
+    starts: Vec<u32>,
+}
+
+impl LeadRows {
+    fn of(&self, lead: usize) -> std::ops::Range<usize> {
+        self.starts[lead] as usize..self.starts[lead + 1] as usize
+    }
+}
+
+/// Projects every lead's events for `model` (see [`Projection`]): done once
+/// per model version, as when events are stored, so that each rescoring pass
+/// reads compact rows in lead order. Not inlined, so profiles can tell it
+/// from the pass (`docs/benchmarks.md` counts each on its own).
+#[inline(never)]
+pub fn project_events(model: &Model, ds: &Dataset) -> LeadRows {
+    let total: usize = ds.lead_events.iter().map(Vec::len).sum();
+    let mut rows = Projection::with_capacity(model, total);
+    let mut starts = Vec::with_capacity(ds.lead_events.len() + 1);
+    starts.push(0);
+    for list in &ds.lead_events {
+        for &i in list {
+            rows.push(model, &ds.events[i as usize]);
+        }
+        starts.push(rows.len() as u32);
+    }
+    LeadRows { rows, starts }
+}
+
 /// Scores every lead at `as_of`.
 pub fn score_all(model: &Model, ds: &Dataset, as_of: Timestamp) -> Vec<LeadScore> {
+    score_rows(model, ds, &project_events(model, ds), as_of)
+}
+
+/// Scores every lead at `as_of` from its projected events (`rows`, made by
+/// [`project_events`] for `model` and `ds`): the full rescoring pass. Not
+/// inlined, so profiles can tell it from the projection.
+#[inline(never)]
+pub fn score_rows(
+    model: &Model,
+    ds: &Dataset,
+    rows: &LeadRows,
+    as_of: Timestamp,
+) -> Vec<LeadScore> {
     let with_accounts = model.has_account_aggregates();
     let scored: Vec<Vec<(u32, LeadScore)>> = units(ds)
         .par_iter()
@@ -81,7 +129,10 @@ pub fn score_all(model: &Model, ds: &Dataset, as_of: Timestamp) -> Vec<LeadScore
                 }
                 let states = &mut pool[..members.len()];
                 for (state, &lead) in states.iter_mut().zip(members) {
-                    fill(model, ds, lead as usize, state);
+                    state.reset(model);
+                    for i in rows.of(lead as usize) {
+                        state.apply_row(model, rows.rows.row(i));
+                    }
                 }
                 let in_account = ds.lead_account[members[0] as usize].is_some();
                 let values = (with_accounts && in_account).then(|| {

@@ -189,8 +189,6 @@ impl Model {
         let c = &self.computed;
         let slots = &mut scratch.slots;
         slots.clear();
-        let email = profile.email_quality(&mut scratch.domains);
-        let email_class = email.class();
         let last_activity = state.last_activity(as_of);
         let events = count_until(&state.times, as_of, |t| *t) as u32;
         let probability = self
@@ -198,29 +196,18 @@ impl Model {
             .as_ref()
             .map(|p| p.probability_at(profile, as_of));
 
-        // Profile, email and activity: known before any rule runs.
-        slots.extend(self.lead_slots.iter().map(|kind| match kind {
-            LeadSlot::Attr(_) => Value::Null,
-            LeadSlot::EmailValid => Value::Bool(email.valid),
-            LeadSlot::EmailDisposable => Value::Bool(email.disposable),
-            LeadSlot::EmailRole => Value::Bool(email.role),
-            LeadSlot::EmailFree => Value::Bool(email.free),
-            LeadSlot::EmailCorporate => Value::Bool(email.corporate),
-            LeadSlot::EmailQuality => Value::Str(email_class.as_str().into()),
-            LeadSlot::EmailDomain => email.domain.clone().map_or(Value::Null, Value::Str),
-            // Whole days: the value then changes only at day boundaries,
-            // which keeps review times exact.
-            LeadSlot::DaysSinceActivity => last_activity.map_or(Value::Null, |t| {
-                Value::Num(as_of.since(t).div_euclid(DAY_MS) as f64)
-            }),
-            LeadSlot::EventCount => Value::Num(f64::from(events)),
-            LeadSlot::Probability => probability.map_or(Value::Null, Value::Num),
-            _ => Value::Null,
-        }));
-
-        // One pass over the profile fills every attribute slot: a table
-        // look-up per attribute instead of a tree search per slot.
+        // One pass over the profile fills every attribute slot (a table
+        // look-up per attribute instead of a tree search per slot) and finds
+        // the email address on the way, which saves a tree search for it.
+        slots.resize(self.lead_slots.len(), Value::Null);
+        let mut address = None;
         for (name, value) in &profile.attributes {
+            if name.len() == EMAIL_ATTRIBUTE.len()
+                && name == EMAIL_ATTRIBUTE
+                && let Value::Str(s) = value
+            {
+                address = Some(s);
+            }
             let slot = match self.attr_known.find(name) {
                 Some(known) => known,
                 // A name has at most one slot.
@@ -229,6 +216,31 @@ impl Model {
             if let Some(s) = slot {
                 slots[s as usize] = value.clone();
             }
+        }
+        let email = profile.email_quality_of(address, &mut scratch.domains);
+        let email_class = email.class();
+
+        // Email and activity: known before any rule runs. Attribute slots
+        // are filled above; the rest start missing.
+        for (slot, kind) in slots.iter_mut().zip(&self.lead_slots) {
+            let v = match kind {
+                LeadSlot::EmailValid => Value::Bool(email.valid),
+                LeadSlot::EmailDisposable => Value::Bool(email.disposable),
+                LeadSlot::EmailRole => Value::Bool(email.role),
+                LeadSlot::EmailFree => Value::Bool(email.free),
+                LeadSlot::EmailCorporate => Value::Bool(email.corporate),
+                LeadSlot::EmailQuality => Value::Str(email_class.as_str().into()),
+                LeadSlot::EmailDomain => email.domain.clone().map_or(Value::Null, Value::Str),
+                // Whole days: the value then changes only at day boundaries,
+                // which keeps review times exact.
+                LeadSlot::DaysSinceActivity => last_activity.map_or(Value::Null, |t| {
+                    Value::Num(as_of.since(t).div_euclid(DAY_MS) as f64)
+                }),
+                LeadSlot::EventCount => Value::Num(f64::from(events)),
+                LeadSlot::Probability => probability.map_or(Value::Null, Value::Num),
+                _ => continue,
+            };
+            *slot = v;
         }
 
         // BANT.

@@ -10,6 +10,7 @@ mod aggregate;
 mod env;
 mod evaluate;
 mod explain;
+mod project;
 mod result;
 mod review;
 mod state;
@@ -20,5 +21,6 @@ pub use evaluate::{
     EMAIL_ATTRIBUTE, MANUAL_STAGE_ATTRIBUTE, NoRecord, Recorder, RuleDetail, Scratch,
 };
 pub use explain::{ExplainLine, Explanation};
+pub use project::{Projection, RowRef};
 pub use result::{LeadScore, Reason, RuleKind, TOP_REASONS};
 pub use state::{AggHit, Hit, LeadState, RuleHits};

@@ -9,7 +9,8 @@
 
 use super::env::EventEnv;
 use crate::event::Event;
-use crate::model::{Limit, Model};
+use crate::expr::Env;
+use crate::model::{Dispatch, Limit, Model};
 use crate::time::Timestamp;
 use crate::value::Value;
 use std::hash::{BuildHasher, Hash};
@@ -142,13 +143,9 @@ impl LeadState {
 
     fn apply_parts(&mut self, model: &Model, event: &Event, account_only: bool) {
         if !account_only {
-            insert_sorted(&mut self.times, event.timestamp);
+            self.insert_time(event.timestamp);
         }
-        let found = match model.dispatch_known.find(&event.name) {
-            Some(known) => known,
-            None => model.dispatch_names.first(&event.name),
-        };
-        let d = match found {
+        let d = match model.dispatch_of(event) {
             Some(i) => &model.dispatches[i as usize],
             // Bookkeeping messages meet only the rules that name them.
             None if event.is_identity() => return,
@@ -157,29 +154,61 @@ impl LeadState {
         if d.rules.is_empty() && d.aggs.is_empty() {
             return;
         }
-        let hit = Hit { t: event.timestamp };
         let env = EventEnv::new(model, event, &d.heads);
-        if !account_only {
-            for &i in &d.rules {
-                let rule = &model.engagement[i as usize];
-                if rule.when.is_always() || rule.when.eval(&env) {
-                    add_limited(&mut self.rules[i as usize], hit, rule.limit);
-                }
-            }
-        }
         let session = if d.needs_session {
             session_key(event, &env)
         } else {
             0
         };
         let channel = if d.needs_channel {
-            stable_hash(env.channel_name())
+            channel_key(&env)
         } else {
             0
         };
+        self.record(
+            model,
+            d,
+            &env,
+            event.timestamp,
+            session,
+            channel,
+            account_only,
+        );
+    }
+
+    /// Adds an event's time to the list of all event times.
+    #[inline]
+    pub(crate) fn insert_time(&mut self, t: Timestamp) {
+        insert_sorted(&mut self.times, t);
+    }
+
+    /// Records an event that meets `d` in the rules and aggregate lists
+    /// whose conditions it passes: the part of applying an event shared by
+    /// events and projected rows (`super::project`).
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn record<E: Env>(
+        &mut self,
+        model: &Model,
+        d: &Dispatch,
+        env: &E,
+        t: Timestamp,
+        session: u64,
+        channel: u64,
+        account_only: bool,
+    ) {
+        let hit = Hit { t };
+        if !account_only {
+            for &i in &d.rules {
+                let rule = &model.engagement[i as usize];
+                if rule.when.is_always() || rule.when.eval(env) {
+                    add_limited(&mut self.rules[i as usize], hit, rule.limit);
+                }
+            }
+        }
         for &i in &d.aggs {
             let list = &model.agg_lists[i as usize];
-            if (list.account || !account_only) && (list.when.is_always() || list.when.eval(&env)) {
+            if (list.account || !account_only) && (list.when.is_always() || list.when.eval(env)) {
                 insert_sorted(
                     &mut self.aggregates[i as usize],
                     AggHit {
@@ -193,9 +222,14 @@ impl LeadState {
     }
 }
 
+/// The key an event's channel counts under in distinct-channel counts.
+pub(crate) fn channel_key(env: &EventEnv<'_>) -> u64 {
+    stable_hash(env.channel_name())
+}
+
 /// The session an event counts towards: its `session_id`, or without one,
 /// one session per visitor per day.
-fn session_key(event: &Event, env: &EventEnv<'_>) -> u64 {
+pub(crate) fn session_key(event: &Event, env: &EventEnv<'_>) -> u64 {
     match env.session() {
         Some(Value::Str(s)) => stable_hash(s.as_str()),
         // Hashed as its text, so a number and the same digits as text agree.

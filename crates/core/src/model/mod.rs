@@ -591,6 +591,16 @@ impl Model {
             .position(|s| s.name.eq_ignore_ascii_case(name))
     }
 
+    /// Which entry of `dispatches` an event's name meets, if a rule or
+    /// aggregate names it.
+    #[inline]
+    pub(crate) fn dispatch_of(&self, event: &crate::event::Event) -> Option<u32> {
+        match self.dispatch_known.find(&event.name) {
+            Some(known) => known,
+            None => self.dispatch_names.first(&event.name),
+        }
+    }
+
     /// Whether any aggregate is computed over accounts.
     pub fn has_account_aggregates(&self) -> bool {
         self.aggregates.iter().any(|a| a.account)
