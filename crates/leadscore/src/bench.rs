@@ -10,6 +10,8 @@
 //! ([`rescore::project_events`]), as a store would when it keeps events for a
 //! model version: timed on its own and reported beside the rescoring, not
 //! in it, as the SQL side's loading of its tables is not in its query time.
+//! A third pass, on one thread straight from the events (what `score` and
+//! `demo` do for their single pass), is checked equal and its CPU time shown.
 
 use crate::{export, rescore};
 use anyhow::{Result, bail};
@@ -50,6 +52,8 @@ struct Totals {
     all_threads: Duration,
     /// Projecting the events for the model, on one thread.
     projection: Duration,
+    /// CPU time of a one-thread pass straight from the events, no projection.
+    direct_cpu: Option<Duration>,
 }
 
 fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
@@ -110,6 +114,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     let bar = indicatif::ProgressBar::new(companies as u64);
     let mut t = Totals {
         one_thread_cpu: Some(Duration::ZERO),
+        direct_cpu: Some(Duration::ZERO),
         ..Totals::default()
     };
     let mut account_offset = 0;
@@ -126,8 +131,13 @@ pub fn run(args: BenchArgs) -> Result<()> {
             single.install(|| timed_on_thread(|| rescore::score_rows(&model, &ds, &rows, as_of)));
         let (all, d2) = timed(|| rescore::score_rows(&model, &ds, &rows, as_of));
         drop(rows);
+        let (direct, _, cpu0) =
+            single.install(|| timed_on_thread(|| rescore::score_all(&model, &ds, as_of)));
         if one != all {
             bail!("scores differ between one and {threads} threads: scoring is not deterministic");
+        }
+        if one != direct {
+            bail!("scores differ between projected rows and events: the projection is wrong");
         }
         if let Some((leads_w, events_w, scores_w)) = writers.as_mut() {
             let header = start == 0;
@@ -142,6 +152,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         t.one_thread_cpu = t.one_thread_cpu.zip(cpu1).map(|(total, c)| total + c);
         t.all_threads += d2;
         t.projection += dp;
+        t.direct_cpu = t.direct_cpu.zip(cpu0).map(|(total, c)| total + c);
         bar.set_position(end as u64);
         start = end;
     }
@@ -178,6 +189,13 @@ pub fn run(args: BenchArgs) -> Result<()> {
     if let Some(cpu) = t.one_thread_cpu {
         println!(
             "1-thread CPU     {:.3} s  {:.2} M events/s  (time on a core, waits for one left out)",
+            cpu.as_secs_f64(),
+            rate(cpu) / 1e6
+        );
+    }
+    if let Some(cpu) = t.direct_cpu {
+        println!(
+            "from events CPU  {:.3} s  {:.2} M events/s  (one thread, no projection: a single pass)",
             cpu.as_secs_f64(),
             rate(cpu) / 1e6
         );

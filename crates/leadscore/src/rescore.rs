@@ -3,8 +3,9 @@
 //! to account, rolled up into the account's values, then each contact is
 //! scored. Each event is applied once and the hot loop does not allocate.
 //!
-//! A pass reads events projected for the model ([`Projection`]), in lead
-//! order, rather than the events themselves: see [`project_events`].
+//! A pass reads either the events themselves ([`score_all`]) or events
+//! projected for the model ([`Projection`]) in lead order ([`score_rows`]),
+//! which is faster per pass once the projection is made.
 
 use leadscore_core::dataset::Dataset;
 use leadscore_core::engine::{LeadScore, LeadState, Projection, Scratch, account_values};
@@ -103,20 +104,39 @@ pub fn project_events(model: &Model, ds: &Dataset) -> LeadRows {
     LeadRows { rows, starts }
 }
 
-/// Scores every lead at `as_of`.
+/// Scores every lead at `as_of`, applying each lead's events directly: the
+/// cheapest way for a single pass (a projection costs about as much as the
+/// pass it speeds up, so it pays only when kept for several passes).
 pub fn score_all(model: &Model, ds: &Dataset, as_of: Timestamp) -> Vec<LeadScore> {
-    score_rows(model, ds, &project_events(model, ds), as_of)
+    score_units(model, ds, as_of, |state, lead| fill(model, ds, lead, state))
 }
 
 /// Scores every lead at `as_of` from its projected events (`rows`, made by
-/// [`project_events`] for `model` and `ds`): the full rescoring pass. Not
-/// inlined, so profiles can tell it from the projection.
+/// [`project_events`] for `model` and `ds`): the rescoring pass when the
+/// projection is kept, as for passes at several as-of times. Not inlined, so
+/// profiles can tell it from the projection.
 #[inline(never)]
 pub fn score_rows(
     model: &Model,
     ds: &Dataset,
     rows: &LeadRows,
     as_of: Timestamp,
+) -> Vec<LeadScore> {
+    score_units(model, ds, as_of, |state, lead| {
+        state.reset(model);
+        for i in rows.of(lead) {
+            state.apply_row(model, rows.rows.row(i));
+        }
+    })
+}
+
+/// The pass shared by [`score_all`] and [`score_rows`]: `build` rebuilds a
+/// lead's state from wherever its events are kept.
+fn score_units(
+    model: &Model,
+    ds: &Dataset,
+    as_of: Timestamp,
+    build: impl Fn(&mut LeadState, usize) + Sync,
 ) -> Vec<LeadScore> {
     let with_accounts = model.has_account_aggregates();
     let scored: Vec<Vec<(u32, LeadScore)>> = units(ds)
@@ -129,10 +149,7 @@ pub fn score_rows(
                 }
                 let states = &mut pool[..members.len()];
                 for (state, &lead) in states.iter_mut().zip(members) {
-                    state.reset(model);
-                    for i in rows.of(lead as usize) {
-                        state.apply_row(model, rows.rows.row(i));
-                    }
+                    build(state, lead as usize);
                 }
                 let in_account = ds.lead_account[members[0] as usize].is_some();
                 let values = (with_accounts && in_account).then(|| {
