@@ -55,14 +55,52 @@ pub struct Vocabulary {
     pub types: Vec<String>,
 }
 
+/// What the behaviour features read of an event: when it happened, its
+/// type and its session. Whole [`Event`]s implement it for training; a
+/// live record can keep just these and get the same features (the server
+/// keeps a few bytes per event instead of every message).
+pub trait Trace {
+    /// What tells one session from another among one lead's events.
+    type Session: Eq + std::hash::Hash;
+    /// When it happened.
+    fn at(&self) -> Timestamp;
+    /// False for bookkeeping messages (identify, group, alias).
+    fn is_behaviour(&self) -> bool;
+    /// Its type's slot in `vocab` (the pooled slot for other types); only
+    /// asked of behaviour.
+    fn slot(&self, vocab: &Vocabulary) -> usize;
+    /// Its session id, if it carries one.
+    fn session(&self) -> Option<Self::Session>;
+}
+
+impl Trace for Event {
+    type Session = String;
+
+    fn at(&self) -> Timestamp {
+        self.timestamp
+    }
+
+    fn is_behaviour(&self) -> bool {
+        !self.is_identity()
+    }
+
+    fn slot(&self, vocab: &Vocabulary) -> usize {
+        vocab.slot(event_type(self).as_deref().unwrap_or(OTHER_TYPE))
+    }
+
+    fn session(&self) -> Option<String> {
+        Event::session(self).map(ToString::to_string)
+    }
+}
+
 /// Behaviour before `cutoff`, in time order (ties keep their given order).
-fn before<'a>(events: &[&'a Event], cutoff: Timestamp) -> Vec<&'a Event> {
-    let mut v: Vec<&Event> = events
+fn before<'a, T: Trace>(events: &[&'a T], cutoff: Timestamp) -> Vec<&'a T> {
+    let mut v: Vec<&T> = events
         .iter()
         .copied()
-        .filter(|e| e.timestamp < cutoff && !e.is_identity())
+        .filter(|e| e.at() < cutoff && e.is_behaviour())
         .collect();
-    v.sort_by_key(|e| e.timestamp);
+    v.sort_by_key(|e| e.at());
     v
 }
 
@@ -124,7 +162,9 @@ impl Vocabulary {
         GENERAL + PER_TYPE * (self.types.len() + 1)
     }
 
-    fn slot(&self, t: &str) -> usize {
+    /// The column group of event type `t` (the pooled one for types
+    /// without columns of their own).
+    pub fn slot(&self, t: &str) -> usize {
         self.types
             .binary_search_by(|x| x.as_str().cmp(t))
             .unwrap_or(self.types.len())
@@ -143,14 +183,14 @@ fn days(from: Timestamp, to: Timestamp) -> f64 {
 /// Number of sessions and their summed length (ms): events sharing a
 /// session id form one session; events without one form sessions split at
 /// pauses of [`SESSION_GAP_MS`].
-fn sessions(events: &[&Event]) -> (usize, i64) {
-    let mut by_id: HashMap<String, (Timestamp, Timestamp)> = HashMap::new();
+fn sessions<T: Trace>(events: &[&T]) -> (usize, i64) {
+    let mut by_id: HashMap<T::Session, (Timestamp, Timestamp)> = HashMap::new();
     let mut runs: Vec<(Timestamp, Timestamp)> = Vec::new();
     for e in events {
-        let t = e.timestamp;
+        let t = e.at();
         match e.session() {
             Some(id) => {
-                let span = by_id.entry(id.to_string()).or_insert((t, t));
+                let span = by_id.entry(id).or_insert((t, t));
                 span.0 = span.0.min(t);
                 span.1 = span.1.max(t);
             }
@@ -173,10 +213,10 @@ fn sessions(events: &[&Event]) -> (usize, i64) {
 /// of a type never seen). `own` are the lead's events and `contacts` those
 /// of the other contacts of its account, in any order. Events at or after
 /// `cutoff` are never read.
-pub fn extract(
+pub fn extract<T: Trace>(
     vocab: &Vocabulary,
-    own: &[&Event],
-    contacts: &[Vec<&Event>],
+    own: &[&T],
+    contacts: &[Vec<&T>],
     cutoff: Timestamp,
 ) -> Vec<Option<f64>> {
     let mut out = vec![Some(0.0); vocab.width()];
@@ -190,21 +230,21 @@ pub fn extract(
         }
     };
     for e in &events {
-        let k = GENERAL + PER_TYPE * vocab.slot(event_type(e).as_deref().unwrap_or(OTHER_TYPE));
+        let k = GENERAL + PER_TYPE * e.slot(vocab);
         add(&mut out, 0);
         add(&mut out, k);
-        if e.timestamp >= week_ago {
+        if e.at() >= week_ago {
             add(&mut out, 1);
             add(&mut out, k + 1);
         }
-        if e.timestamp >= month_ago {
+        if e.at() >= month_ago {
             add(&mut out, 2);
             add(&mut out, k + 2);
         }
-        last_of_type[(k - GENERAL) / PER_TYPE] = Some(e.timestamp);
+        last_of_type[(k - GENERAL) / PER_TYPE] = Some(e.at());
     }
-    out[3] = events.first().map(|e| days(e.timestamp, cutoff));
-    out[4] = events.last().map(|e| days(e.timestamp, cutoff));
+    out[3] = events.first().map(|e| days(e.at(), cutoff));
+    out[4] = events.last().map(|e| days(e.at(), cutoff));
     let (n, length) = sessions(&events);
     out[5] = Some(n as f64);
     out[6] = Some(length as f64 / 60_000.0);
@@ -212,7 +252,7 @@ pub fn extract(
     for c in contacts {
         let seen = before(c, cutoff);
         account_events += seen.len();
-        active += usize::from(seen.last().is_some_and(|e| e.timestamp >= month_ago));
+        active += usize::from(seen.last().is_some_and(|e| e.at() >= month_ago));
     }
     out[7] = Some(active as f64);
     out[8] = Some(account_events as f64);
@@ -282,7 +322,7 @@ mod tests {
         assert_eq!(get("minutes_on_site"), Some(15.0));
         assert_eq!(get("account_contacts_30d"), Some(1.0));
         assert_eq!(get("account_events"), Some(2.0));
-        let none = extract(&vocab, &[], &[], cutoff);
+        let none = extract::<Event>(&vocab, &[], &[], cutoff);
         assert_eq!(
             none[names.iter().position(|x| x == "days_since_last").unwrap()],
             None

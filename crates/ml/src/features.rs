@@ -2,8 +2,9 @@
 //! rows only: numbers are standardised with a missing-value indicator;
 //! categories become one indicator per value seen in training, with
 //! "missing" and "not answered" as values of their own. For trees,
-//! categories become their conversion rates; the training rows get those
-//! rates out of fold (see [`Encoder::encode_out_of_fold`]).
+//! categories become their conversion rates and, for columns of more than
+//! two values, their shares of the training rows; the training rows get
+//! the rates out of fold (see [`Encoder::encode_out_of_fold`]).
 
 use crate::table::{Cell, Table};
 use serde::{Deserialize, Serialize};
@@ -54,7 +55,32 @@ pub enum ColumnEncoding {
         not_answered: f64,
         /// Rate of levels not seen often enough in training.
         other: f64,
+        /// How common each value was in training, for columns of more than
+        /// two values (a second feature; absent in models trained before it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        shares: Option<Shares>,
     },
+}
+
+/// The share of training rows holding each value of a category, in the
+/// order of [`ColumnEncoding::Rate`]'s levels.
+///
+/// A second order of the same values: the rate puts categories in the
+/// order of their conversion in training, which is noisy for small ones
+/// (and, out of fold, for every row); how common a value is carries no
+/// outcome, so it needs no folds, and lets trees set rare values apart
+/// from common ones of a similar rate. Chosen by 5-fold cross-validation on
+/// X Education's training rows (docs/benchmarks.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Shares {
+    /// One per level.
+    pub levels: Vec<f64>,
+    /// Empty cells.
+    pub missing: f64,
+    /// Unanswered cells.
+    pub not_answered: f64,
+    /// Levels not seen often enough in training (together).
+    pub other: f64,
 }
 
 /// How columns become features.
@@ -81,34 +107,39 @@ impl ColumnEncoding {
         }
     }
 
-    /// A cell's rate under a [`ColumnEncoding::Rate`] (NaN for other
-    /// encodings).
-    fn rate_of(&self, v: &Cell) -> f64 {
+    /// A cell's rate and share under a [`ColumnEncoding::Rate`] (NaN for
+    /// other encodings, and for the share of a column without shares).
+    fn rate_of(&self, v: &Cell) -> (f64, f64) {
         let ColumnEncoding::Rate {
             levels,
             missing,
             not_answered,
             other,
+            shares,
             ..
         } = self
         else {
-            return f64::NAN;
+            return (f64::NAN, f64::NAN);
         };
+        let share = |pick: &dyn Fn(&Shares) -> f64| shares.as_ref().map_or(f64::NAN, pick);
         match v {
-            Cell::Missing => *missing,
-            Cell::NotAnswered => *not_answered,
-            Cell::Cat(s) => levels
-                .binary_search_by(|(l, _)| l.as_str().cmp(s))
-                .map_or(*other, |k| levels[k].1),
-            Cell::Num(_) => *other,
+            Cell::Missing => (*missing, share(&|s| s.missing)),
+            Cell::NotAnswered => (*not_answered, share(&|s| s.not_answered)),
+            Cell::Cat(c) => match levels.binary_search_by(|(l, _)| l.as_str().cmp(c)) {
+                Ok(k) => (levels[k].1, share(&|s| s.levels[k])),
+                Err(_) => (*other, share(&|s| s.other)),
+            },
+            Cell::Num(_) => (*other, share(&|s| s.other)),
         }
     }
 
-    fn width(&self) -> usize {
+    /// Number of features.
+    pub(crate) fn width(&self) -> usize {
         match self {
             ColumnEncoding::Numeric { .. } => 3,
             ColumnEncoding::Categorical { levels, .. } => levels.len() + 3,
-            ColumnEncoding::Raw { .. } | ColumnEncoding::Rate { .. } => 1,
+            ColumnEncoding::Raw { .. } => 1,
+            ColumnEncoding::Rate { shares, .. } => 1 + usize::from(shares.is_some()),
         }
     }
 }
@@ -195,20 +226,36 @@ impl Encoder {
                     slot.1 += 1.0;
                 }
                 let mut levels = Vec::new();
+                let mut level_rows = Vec::new();
                 for (level, (pos, n)) in counts {
                     if n >= MIN_LEVEL_COUNT as f64 {
                         levels.push((level.to_owned(), rate(pos, n)));
+                        level_rows.push(n);
                     } else {
                         other.0 += pos;
                         other.1 += n;
                     }
                 }
+                let total = train.rows().max(1) as f64;
+                let values = level_rows.len()
+                    + [missing.1, unanswered.1, other.1]
+                        .iter()
+                        .filter(|n| **n > 0.0)
+                        .count();
+                // A column of two values is ordered the same way by either.
+                let shares = (values > 2).then(|| Shares {
+                    levels: level_rows.iter().map(|n| n / total).collect(),
+                    missing: missing.1 / total,
+                    not_answered: unanswered.1 / total,
+                    other: other.1 / total,
+                });
                 ColumnEncoding::Rate {
                     name: c.name.clone(),
                     levels,
                     missing: rate(missing.0, missing.1),
                     not_answered: rate(unanswered.0, unanswered.1),
                     other: rate(other.0, other.1),
+                    shares,
                 }
             })
             .collect();
@@ -255,8 +302,12 @@ impl Encoder {
                     out.push(format!("{name}=not answered"));
                     out.push(format!("{name}=other"));
                 }
-                ColumnEncoding::Raw { name } | ColumnEncoding::Rate { name, .. } => {
+                ColumnEncoding::Raw { name } => out.push(name.clone()),
+                ColumnEncoding::Rate { name, shares, .. } => {
                     out.push(name.clone());
+                    if shares.is_some() {
+                        out.push(format!("{name} (share)"));
+                    }
                 }
             }
         }
@@ -302,8 +353,12 @@ impl Encoder {
                     at += 1;
                 }
                 ColumnEncoding::Rate { .. } => {
-                    out[at] = c.rate_of(v);
-                    at += 1;
+                    let (rate, share) = c.rate_of(v);
+                    out[at] = rate;
+                    if c.width() == 2 {
+                        out[at + 1] = share;
+                    }
+                    at += c.width();
                 }
             }
         }
@@ -354,8 +409,9 @@ impl Encoder {
                     .position(|c| c.name == name)
                     .ok_or_else(|| format!("the data has no column `{name}`"))?;
                 let (cells, rates) = (&train.columns[j].cells, &fold_encoder.columns[j]);
+                // Shares carry no outcome: only the rate is refitted.
                 for &r in &inside {
-                    x[r * width + at] = rates.rate_of(&cells[r]);
+                    x[r * width + at] = rates.rate_of(&cells[r]).0;
                 }
             }
         }
@@ -448,17 +504,67 @@ mod tests {
     fn out_of_fold_rates_do_not_carry_the_rows_own_outcome() {
         let t = noise_table(4_000);
         let e = Encoder::fit(&t, Style::Ordered);
-        let in_sample = e.encode(&t).unwrap();
-        let oof = e.encode_out_of_fold(&t, 5, 42).unwrap();
+        // The rate is each row's first feature (its share follows).
+        let rates = |x: Vec<f64>| -> Vec<f64> { x.chunks(e.width()).map(|r| r[0]).collect() };
+        let in_sample = rates(e.encode(&t).unwrap());
+        let oof = rates(e.encode_out_of_fold(&t, 5, 42).unwrap());
         // In-sample, a noise category's rate already "knows" its rows.
         assert!(gap(&in_sample, &t.y) > 0.03, "{}", gap(&in_sample, &t.y));
         assert!(gap(&oof, &t.y).abs() < 0.01, "{}", gap(&oof, &t.y));
         assert_eq!(
             oof,
-            e.encode_out_of_fold(&t, 5, 42).unwrap(),
+            rates(e.encode_out_of_fold(&t, 5, 42).unwrap()),
             "reproducible"
         );
-        assert_ne!(oof, e.encode_out_of_fold(&t, 5, 43).unwrap());
+        assert_ne!(oof, rates(e.encode_out_of_fold(&t, 5, 43).unwrap()));
+    }
+
+    #[test]
+    fn categories_of_more_than_two_values_also_get_their_share_of_rows() {
+        let cat = |s: &str| Cell::Cat(s.into());
+        let t = Table {
+            ids: (0..10).map(|i| i.to_string()).collect(),
+            y: (0..10).map(|i| i % 3 == 0).collect(),
+            columns: vec![
+                Column {
+                    name: "source".into(),
+                    numeric: false,
+                    cells: [["google"; 6].as_slice(), &["direct"; 3]]
+                        .concat()
+                        .into_iter()
+                        .map(cat)
+                        .chain([Cell::Missing])
+                        .collect(),
+                },
+                Column {
+                    name: "flag".into(),
+                    numeric: false,
+                    cells: (0..10)
+                        .map(|i| cat(if i < 5 { "yes" } else { "no" }))
+                        .collect(),
+                },
+            ],
+            duplicate_rows: 0,
+        };
+        let e = Encoder::fit(&t, Style::Ordered);
+        // Two values are ordered alike by rate and share: no second feature.
+        assert_eq!(e.names(), ["source", "source (share)", "flag"]);
+        let x = e.encode(&t).unwrap();
+        let shares: Vec<f64> = x.chunks(3).map(|r| r[1]).collect();
+        // `direct` (3 rows) is below MIN_LEVEL_COUNT: it is "other".
+        assert_eq!(shares[0], 0.6);
+        assert_eq!(shares[6], 0.3);
+        assert_eq!(shares[9], 0.1);
+        // Out of fold, only the rates change.
+        let oof = e.encode_out_of_fold(&t, 2, 1).unwrap();
+        let oof_shares: Vec<f64> = oof.chunks(3).map(|r| r[1]).collect();
+        assert_eq!(oof_shares, shares);
+        // Models saved before shares existed read as rates only.
+        let mut old = serde_json::to_value(&e).unwrap();
+        old["columns"][0].as_object_mut().unwrap().remove("shares");
+        let old: Encoder = serde_json::from_value(old).unwrap();
+        assert_eq!(old.width(), 2);
+        assert_eq!(old.names(), ["source", "flag"]);
     }
 
     #[test]

@@ -48,7 +48,7 @@ impl History for DatasetHistory {
     fn behaviour(&self, vocab: &Vocabulary, lead: &str, cutoff: Timestamp) -> Vec<Option<f64>> {
         match self.index.get(lead) {
             Some(&l) => crate::history::lead_behaviour(vocab, &self.ds, &self.members, l, cutoff),
-            None => crate::behaviour::extract(vocab, &[], &[], cutoff),
+            None => crate::behaviour::extract::<leadscore_core::Event>(vocab, &[], &[], cutoff),
         }
     }
 }

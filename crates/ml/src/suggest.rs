@@ -172,7 +172,7 @@ pub fn fit_rules(
                 }
                 at += m + 3;
             }
-            ColumnEncoding::Raw { .. } | ColumnEncoding::Rate { .. } => at += 1,
+            c @ (ColumnEncoding::Raw { .. } | ColumnEncoding::Rate { .. }) => at += c.width(),
         }
     }
     Ok(out + &engagement)
