@@ -225,7 +225,7 @@ pub async fn start(
 
     let (tx, rx) = mpsc::channel(4096);
     let writer = Writer { tx: tx.clone() };
-    tokio::spawn(task.run(rx));
+    spawn_task(task, rx);
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(decay_every);
         tick.tick().await;
@@ -237,6 +237,37 @@ pub async fn start(
         }
     });
     Ok((writer, shared))
+}
+
+/// Starts the writer's loop. SQLite transactions run synchronously on the
+/// calling thread (`leadscore_store::SqliteTx`: no hand-off to a driver
+/// thread per statement), so on SQLite the writer gets an OS thread of its
+/// own, with a single-threaded runtime for its timers and channels: its
+/// commits never block the threads that serve HTTP. PostgreSQL's driver is
+/// asynchronous; its writer stays a task.
+fn spawn_task(task: Task, rx: mpsc::Receiver<Command>) {
+    if task.store.backend() != "sqlite" {
+        tokio::spawn(task.run(rx));
+        return;
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(error = %e, "No runtime for the writer's thread; it runs as a task");
+            tokio::spawn(task.run(rx));
+            return;
+        }
+    };
+    let spawned = std::thread::Builder::new()
+        .name("leadscore-writer".to_owned())
+        .spawn(move || runtime.block_on(task.run(rx)));
+    if let Err(e) = spawned {
+        // Requests then fail with `WriteError::Stopped`, as after a shutdown.
+        tracing::error!(error = %e, "Starting the writer's thread failed");
+    }
 }
 
 /// A model activation in progress.

@@ -21,6 +21,7 @@ mod rows;
 mod sql;
 mod sql_handoff;
 mod sqlite;
+mod sqlite_tx;
 pub mod testing;
 mod traits;
 mod wal;
@@ -38,6 +39,7 @@ pub use rows::{
     LeadRow, ModelRow, NewEvent, ScoreRow,
 };
 pub use sqlite::SqliteStore;
+pub use sqlite_tx::SqliteTx;
 pub use traits::{Store, Tx};
 
 use std::sync::Arc;

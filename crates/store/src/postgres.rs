@@ -9,8 +9,11 @@ pub struct PgStore {
     pool: sqlx::PgPool,
     /// Transactions, apart from reads so that slow reads never hold up a commit.
     write_pool: sqlx::PgPool,
-    /// Always `None`: PostgreSQL flushes its log inside every commit.
-    wal: Option<crate::wal::WalFile>,
+}
+
+/// A transaction on PostgreSQL, which flushes its log inside every commit.
+pub struct PgTx {
+    tx: sqlx::Transaction<'static, sqlx::Postgres>,
 }
 
 impl PgStore {
@@ -21,11 +24,7 @@ impl PgStore {
             .run(&write_pool)
             .await?;
         let pool = PgPoolOptions::new().max_connections(8).connect(url).await?;
-        Ok(PgStore {
-            pool,
-            write_pool,
-            wal: None,
-        })
+        Ok(PgStore { pool, write_pool })
     }
 }
 
@@ -34,9 +33,22 @@ impl PgStore {
     async fn maintain_log(&self) -> Result<(), crate::StoreError> {
         Ok(())
     }
+
+    async fn begin_tx(&self) -> Result<Box<dyn crate::Tx>, crate::StoreError> {
+        Ok(Box::new(PgTx {
+            tx: self.write_pool.begin().await?,
+        }))
+    }
+
+    /// Nothing to do: every commit is flushed already.
+    async fn sync_log(&self) -> Result<(), crate::StoreError> {
+        Ok(())
+    }
 }
 
-crate::sql::impl_sql_store!(PgStore, PgTx, sqlx::Postgres, "postgres", "ILIKE");
-crate::sql_handoff::impl_sql_handoff!(PgStore, PgTx, sqlx::Postgres);
+crate::sql::impl_sql_store!(PgStore, sqlx::Postgres, "postgres", "ILIKE");
+crate::sql::impl_sql_tx!(PgTx, sqlx::Postgres);
+crate::sql_handoff::impl_sql_handoff!(PgStore, sqlx::Postgres);
+crate::sql_handoff::impl_sql_handoff_tx!(PgTx, sqlx::Postgres);
 crate::predictors::impl_sql_predictors!(PgStore);
 crate::dashboard::impl_sql_dashboard!(PgStore, sqlx::Postgres);

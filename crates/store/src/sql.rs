@@ -1,8 +1,11 @@
 //! The SQL both backends share. SQLite and PostgreSQL agree on almost every
 //! statement leadscore needs (`ON CONFLICT`, `RETURNING`, `$n` parameters),
-//! so one macro writes both implementations over their own sqlx types; each
-//! backend module supplies only what differs (connection setup, migrations,
-//! the case-insensitive `LIKE`).
+//! so one macro writes both [`Store`](crate::Store) implementations over
+//! their own sqlx types; each backend module supplies only what differs
+//! (connection setup, migrations, the case-insensitive `LIKE`, how a
+//! transaction begins and how the log is flushed). Transactions through sqlx
+//! ([`impl_sql_tx`]) serve PostgreSQL; SQLite's single writer has a
+//! connection of its own (`sqlite_tx`).
 
 /// Rows per multi-row statement, largest first. Every statement has one of
 /// these few shapes, so the driver's prepared-statement cache serves it:
@@ -49,10 +52,10 @@ pub(crate) fn fresh_flags(
 }
 
 macro_rules! impl_sql_store {
-    ($store:ident, $tx:ident, $db:ty, $backend:literal, $like:literal) => {
+    ($store:ident, $db:ty, $backend:literal, $like:literal) => {
         use crate::error::StoreError;
         use crate::rows::*;
-        use crate::sql::{chunks, contains_pattern, fresh_flags};
+        use crate::sql::contains_pattern;
         use crate::traits::{Store, Tx};
         use async_trait::async_trait;
         use sqlx::QueryBuilder;
@@ -60,14 +63,6 @@ macro_rules! impl_sql_store {
         const SCORE_COLUMNS: &str = "s.model_version, s.lead_id, s.total, s.fit, s.engagement, \
             s.groups, s.bant, s.cell, s.hot, s.stage, s.manual_stage, s.email_quality, \
             s.last_activity, s.events, s.reasons, s.scored_at";
-
-        /// A transaction on this backend.
-        pub struct $tx {
-            tx: sqlx::Transaction<'static, $db>,
-            /// The log to flush after committing, where commits do not
-            /// flush it themselves.
-            wal: Option<crate::wal::WalFile>,
-        }
 
         #[async_trait]
         impl Store for $store {
@@ -80,17 +75,11 @@ macro_rules! impl_sql_store {
             }
 
             async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {
-                Ok(Box::new($tx {
-                    tx: self.write_pool.begin().await?,
-                    wal: self.wal.clone(),
-                }))
+                self.begin_tx().await
             }
 
             async fn sync(&self) -> Result<(), StoreError> {
-                match &self.wal {
-                    Some(wal) => wal.sync().await,
-                    None => Ok(()),
-                }
+                self.sync_log().await
             }
 
             async fn events_after(
@@ -366,6 +355,21 @@ macro_rules! impl_sql_store {
                 Ok(done.rows_affected() == 1)
             }
         }
+    };
+}
+
+/// The [`Tx`](crate::Tx) of a backend whose transactions go through sqlx:
+/// `$tx` is a struct with the field `tx: sqlx::Transaction<'static, $db>`;
+/// its commits flush the database's log themselves.
+macro_rules! impl_sql_tx {
+    ($tx:ident, $db:ty) => {
+        const _: () = {
+        use crate::error::StoreError;
+        use crate::rows::*;
+        use crate::sql::{chunks, fresh_flags};
+        use crate::traits::Tx;
+        use async_trait::async_trait;
+        use sqlx::QueryBuilder;
 
         #[async_trait]
         impl Tx for $tx {
@@ -641,23 +645,19 @@ macro_rules! impl_sql_store {
             }
 
             async fn commit(self: Box<Self>) -> Result<(), StoreError> {
-                let $tx { tx, wal } = *self;
-                tx.commit().await?;
-                match wal {
-                    Some(wal) => wal.sync().await,
-                    None => Ok(()),
-                }
-            }
-
-            async fn commit_unsynced(self: Box<Self>) -> Result<(), StoreError> {
                 self.tx.commit().await?;
                 Ok(())
             }
+
+            async fn commit_unsynced(self: Box<Self>) -> Result<(), StoreError> {
+                self.commit().await
+            }
         }
+        };
     };
 }
 
-pub(crate) use impl_sql_store;
+pub(crate) use {impl_sql_store, impl_sql_tx};
 
 #[cfg(test)]
 mod tests {

@@ -1,9 +1,8 @@
 //! The hand-off's SQL, shared by both backends like [`crate::sql`].
 
 macro_rules! impl_sql_handoff {
-    ($store:ident, $tx:ident, $db:ty) => {
+    ($store:ident, $db:ty) => {
         use crate::handoff::*;
-        use crate::sql::chunks as handoff_chunks;
 
         const DELIVERY_COLUMNS: &str = "id, delivery_id, webhook, lead_id, trigger, payload, \
             status, attempts, next_attempt_at, last_error, created_at, delivered_at";
@@ -223,6 +222,19 @@ macro_rules! impl_sql_handoff {
             }
         }
 
+    };
+}
+
+/// The hand-off's part of [`impl_sql_tx`](crate::sql::impl_sql_tx).
+macro_rules! impl_sql_handoff_tx {
+    ($tx:ident, $db:ty) => {
+        const _: () = {
+        use crate::error::StoreError;
+        use crate::handoff::*;
+        use crate::sql::chunks as handoff_chunks;
+        use async_trait::async_trait;
+        use sqlx::QueryBuilder;
+
         #[async_trait]
         impl HandoffTx for $tx {
             async fn put_trigger_states(&mut self, rows: &[TriggerStateRow]) -> Result<(), StoreError> {
@@ -338,7 +350,8 @@ macro_rules! impl_sql_handoff {
                 Ok(())
             }
         }
+        };
     };
 }
 
-pub(crate) use impl_sql_handoff;
+pub(crate) use {impl_sql_handoff, impl_sql_handoff_tx};

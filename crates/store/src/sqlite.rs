@@ -14,11 +14,14 @@ const RESTART_WAIT_MS: u64 = 100;
 pub struct SqliteStore {
     /// Reads.
     pool: sqlx::SqlitePool,
-    /// Transactions, on their own connection: slow reads filling the read
-    /// pool never hold up a commit, and SQLite has one writer anyway.
+    /// The few writes outside transactions (webhook attempts, dashboard
+    /// sessions, settings), on their own connection: slow reads filling the
+    /// read pool never hold them up.
     write_pool: sqlx::SqlitePool,
+    /// Transactions, on the writer's own connection (see `sqlite_tx`).
+    writer: crate::sqlite_tx::WriterConn,
     /// The write-ahead log, flushed apart from the writer's commits.
-    wal: Option<crate::wal::WalFile>,
+    wal: crate::wal::WalFile,
     /// Held while any handle on the store lives; the checkpoint task stops
     /// when it goes.
     _alive: std::sync::Arc<()>,
@@ -29,12 +32,13 @@ impl SqliteStore {
     ///
     /// Durability: a [`Tx::commit`](crate::Tx::commit) is on disk before it
     /// returns, so an acknowledged event survives power loss, not just a
-    /// process crash. The writer's connection commits with
-    /// `synchronous = NORMAL` and the log is flushed after the commit (see
-    /// the `wal` module), which lets the writer overlap one group's flush
-    /// with the next group's work; the read pool, whose few writes (webhook
-    /// attempts, settings) commit on their own, keeps `synchronous = FULL`.
-    /// The server batches many requests into one commit to pay the flush once.
+    /// process crash. The writer's connection (transactions, `sqlite_tx`)
+    /// commits with `synchronous = NORMAL` and the log is flushed after the
+    /// commit (see the `wal` module), which lets the writer overlap one
+    /// group's flush with the next group's work; the pools, whose few writes
+    /// (webhook attempts, sessions, settings) commit on their own, keep
+    /// `synchronous = FULL`. The server batches many requests into one
+    /// commit to pay the flush once.
     pub async fn open(path: &Path) -> Result<SqliteStore, crate::StoreError> {
         let options = SqliteConnectOptions::new()
             .filename(path)
@@ -58,7 +62,7 @@ impl SqliteStore {
             .pragma("temp_store", "memory");
         let write_pool = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(options.clone().synchronous(SqliteSynchronous::Normal))
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite")
             .run(&write_pool)
@@ -67,6 +71,7 @@ impl SqliteStore {
             .max_connections(4)
             .connect_with(options)
             .await?;
+        let writer = crate::sqlite_tx::open_writer(path, BUSY_TIMEOUT)?;
         let alive = std::sync::Arc::new(());
         tokio::spawn(checkpoint_every_second(
             pool.clone(),
@@ -75,10 +80,11 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             write_pool,
+            writer,
             // SQLite names the log after the database's full path.
-            wal: Some(crate::wal::WalFile::of(
+            wal: crate::wal::WalFile::of(
                 &std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()),
-            )),
+            ),
             _alive: alive,
         })
     }
@@ -119,25 +125,26 @@ impl SqliteStore {
     /// that long, so the wait is cut to [`RESTART_WAIT_MS`] and a busy
     /// answer just means the next call tries again.
     async fn maintain_log(&self) -> Result<(), crate::StoreError> {
-        let mut conn = self.write_pool.acquire().await?;
-        sqlx::query(&format!("PRAGMA busy_timeout = {RESTART_WAIT_MS}"))
-            .execute(&mut *conn)
-            .await?;
-        let done = sqlx::query("PRAGMA wal_checkpoint(RESTART)")
-            .execute(&mut *conn)
-            .await;
-        sqlx::query(&format!(
-            "PRAGMA busy_timeout = {}",
-            BUSY_TIMEOUT.as_millis()
+        crate::sqlite_tx::restart_log(
+            &self.writer,
+            Duration::from_millis(RESTART_WAIT_MS),
+            BUSY_TIMEOUT,
+        )
+        .await
+    }
+
+    async fn begin_tx(&self) -> Result<Box<dyn crate::Tx>, crate::StoreError> {
+        Ok(Box::new(
+            crate::sqlite_tx::SqliteTx::begin(&self.writer, self.wal.clone()).await?,
         ))
-        .execute(&mut *conn)
-        .await?;
-        done?;
-        Ok(())
+    }
+
+    async fn sync_log(&self) -> Result<(), crate::StoreError> {
+        self.wal.sync().await
     }
 }
 
-crate::sql::impl_sql_store!(SqliteStore, SqliteTx, sqlx::Sqlite, "sqlite", "LIKE");
-crate::sql_handoff::impl_sql_handoff!(SqliteStore, SqliteTx, sqlx::Sqlite);
+crate::sql::impl_sql_store!(SqliteStore, sqlx::Sqlite, "sqlite", "LIKE");
+crate::sql_handoff::impl_sql_handoff!(SqliteStore, sqlx::Sqlite);
 crate::predictors::impl_sql_predictors!(SqliteStore);
 crate::dashboard::impl_sql_dashboard!(SqliteStore, sqlx::Sqlite);

@@ -11,7 +11,6 @@ impl Task {
             let _ = reply.send(Err(WriteError::Busy(b.job.version().unwrap_or(0))));
             return;
         }
-        let _ = reply.send(Ok(()));
         let mut units: Vec<Vec<u32>> = self.rt.accounts.values().cloned().collect();
         units.extend(
             self.rt
@@ -36,6 +35,8 @@ impl Task {
             job,
             done: 0,
         });
+        // Only now: a client that heard "started" finds the job listed.
+        let _ = reply.send(Ok(()));
     }
 
     pub(super) async fn step_build(&mut self) {
