@@ -6,10 +6,9 @@
 
 use super::rows::profile_from_json;
 use super::{Loaded, Runtime};
-use leadscore_core::{Profile, segment};
-use leadscore_store::{EventRow, LeadRow, Store, StoreError};
+use leadscore_core::segment;
+use leadscore_store::{EventRow, Store, StoreError};
 use smol_str::SmolStr;
-use tokio::task::JoinHandle;
 
 /// Rows read per query while loading.
 const PAGE: i64 = 10_000;
@@ -26,36 +25,27 @@ pub async fn load(
     let mut rt = Runtime::new(active, history);
     // Read first: the tables below are at least as new as this mark.
     rt.applied = store.applied_seq().await?;
-    // Each page's profiles are parsed on the blocking pool while the next
-    // page is read (JSON parsing is most of the cost of a lead).
     let mut after = String::new();
     let mut done = 0u64;
-    let mut parsing: Option<JoinHandle<Result<Vec<Parsed>, StoreError>>> = None;
     loop {
         let page = store.leads_after(&after, PAGE).await?;
-        let next = match page.last() {
-            Some(last) => {
-                after = last.id.clone();
-                Some(tokio::task::spawn_blocking(move || parse_leads(page)))
-            }
-            None => None,
-        };
-        if let Some(p) = parsing.take() {
-            let page = joined(p.await)?;
-            for (profile, owner, created_at) in page {
-                let i = rt.create_lead(&profile.id.clone(), created_at);
-                let entry = &mut rt.leads[i as usize];
-                entry.profile = profile;
-                entry.owner = owner;
-                rt.refresh_account(i);
-                done += 1;
-            }
-            progress("leads", done);
+        let Some(last) = page.last() else { break };
+        after = last.id.clone();
+        for row in &page {
+            let id = SmolStr::new(&row.id);
+            let profile =
+                profile_from_json(&row.id, &row.profile).ok_or_else(|| StoreError::Corrupt {
+                    what: "lead profile",
+                    detail: format!("lead {} has a profile that is not a JSON object", row.id),
+                })?;
+            let i = rt.create_lead(&id, row.created_at);
+            let entry = &mut rt.leads[i as usize];
+            entry.profile = profile;
+            entry.owner = row.owner.clone();
+            rt.refresh_account(i);
         }
-        match next {
-            Some(n) => parsing = Some(n),
-            None => break,
-        }
+        done += page.len() as u64;
+        progress("leads", done);
     }
 
     for (identity, lead) in store.identities().await? {
@@ -77,40 +67,23 @@ pub async fn load(
     }
     rt.counters = store.counters().await?.into_iter().collect();
 
+    let mut seq = 0;
+    done = 0;
     let applied = rt.applied;
-    super::replay::replay(
-        store,
-        applied,
-        |(identity, e)| {
-            if let Some(i) = rt.lead_of(identity) {
-                rt.apply(i, e);
-            }
-        },
-        |done| progress("events", done),
-    )
-    .await?;
+    while seq < applied {
+        let page = store.events_after(seq, PAGE.min(applied - seq)).await?;
+        let Some(last) = page.last() else { break };
+        seq = last.seq;
+        for row in page.iter().filter(|r| r.seq <= applied) {
+            let Some(i) = rt.lead_of(&row.identity) else {
+                continue;
+            };
+            rt.apply(i, &parse_row(row)?);
+        }
+        done += page.len() as u64;
+        progress("events", done);
+    }
     Ok(rt)
-}
-
-/// A lead's profile, owner and first-seen time, read from its row.
-type Parsed = (Profile, Option<String>, i64);
-
-fn parse_leads(rows: Vec<LeadRow>) -> Result<Vec<Parsed>, StoreError> {
-    rows.into_iter()
-        .map(|row| {
-            let profile =
-                profile_from_json(&row.id, &row.profile).ok_or_else(|| StoreError::Corrupt {
-                    what: "lead profile",
-                    detail: format!("lead {} has a profile that is not a JSON object", row.id),
-                })?;
-            Ok((profile, row.owner, row.created_at))
-        })
-        .collect()
-}
-
-/// The result of a task on the blocking pool; its panic goes on.
-pub fn joined<T>(r: Result<T, tokio::task::JoinError>) -> T {
-    r.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
 }
 
 /// The event a stored row holds.

@@ -8,7 +8,6 @@
 pub mod behaviour;
 pub mod load;
 pub mod prepare;
-pub mod replay;
 pub mod rows;
 
 use leadscore_core::engine::{LeadScore, LeadState, Scratch, account_values};
