@@ -8,6 +8,12 @@
 //! links, events); the server scores everything from that log when it
 //! starts, as after any restart. So the database has no score history
 //! beyond that first score, which is the one difference from an import.
+//!
+//! Each batch marks the log applied up to its last event: the profiles
+//! and identity links written are exactly what routing those events would
+//! store (identify events carry the profile's own email and name; there
+//! are no aliases), so the server replays the log into memory at start
+//! instead of routing 50 million events again as if they had just arrived.
 
 use anyhow::{Context, Result, bail};
 use leadscore_core::Timestamp;
@@ -68,6 +74,7 @@ async fn write_all(store: &dyn Store, cfg: &SynthConfig) -> Result<(u64, u64)> {
             leads += batch.leads.len() as u64;
             events += batch.events.len() as u64;
         }
+        tx.mark_applied().await?;
         tx.commit().await?;
         // Copies the batch from SQLite's log into the database, so the log
         // holds one batch at most (a no-op on PostgreSQL).
@@ -157,6 +164,8 @@ mod tests {
         runtime.block_on(async {
             let store = leadscore_store::open(&url).await.unwrap();
             assert_eq!(store.event_count().await.unwrap(), data.events.len() as i64);
+            // The server replays these at start rather than routing them anew.
+            assert_eq!(store.applied_seq().await.unwrap(), data.events.len() as i64);
             // An anonymous id seen with a user is filed under that lead.
             let e = data
                 .events
