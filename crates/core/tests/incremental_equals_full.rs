@@ -137,6 +137,20 @@ fn full(model: &Model, events: &[Event]) -> LeadState {
     s
 }
 
+/// The indices `0..n` in an order fixed by `order` (a xorshift shuffle), so
+/// a failing case replays exactly.
+fn shuffled(n: usize, order: u64) -> Vec<usize> {
+    let mut arrival: Vec<usize> = (0..n).collect();
+    let mut x = order | 1;
+    for i in (1..n).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        arrival.swap(i, (x % (i as u64 + 1)) as usize);
+    }
+    arrival
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
@@ -148,13 +162,8 @@ proptest! {
     ) {
         let model = model();
         let events: Vec<Event> = raw.into_iter().enumerate().map(|(i, r)| make(i, r)).collect();
-        // A deterministic shuffle driven by `order`: arrival out of time order.
-        let mut arrival: Vec<usize> = (0..events.len()).collect();
-        let mut x = order | 1;
-        for i in (1..arrival.len()).rev() {
-            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-            arrival.swap(i, (x % (i as u64 + 1)) as usize);
-        }
+        // Arrival out of time order.
+        let arrival = shuffled(events.len(), order);
         let mut incremental = LeadState::new(&model);
         for &i in &arrival {
             incremental.apply(&model, &events[i]);
@@ -198,12 +207,7 @@ proptest! {
         let model = model();
         let events: Vec<Event> = raw.into_iter().enumerate().map(|(i, r)| make(i, r)).collect();
         // Rows in any order, as events may arrive.
-        let mut arrival: Vec<usize> = (0..events.len()).collect();
-        let mut x = order | 1;
-        for i in (1..arrival.len()).rev() {
-            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-            arrival.swap(i, (x % (i as u64 + 1)) as usize);
-        }
+        let arrival = shuffled(events.len(), order);
         let mut rows = Projection::with_capacity(&model, events.len());
         for &i in &arrival {
             rows.push(&model, &events[i]);
