@@ -143,6 +143,22 @@ fn value_of(html: &str, name: &str) -> String {
 }
 
 /// A few leads with events, an account and a feedback-worthy hot lead.
+/// The sales user the role tests log in as (`SALES_EMAIL`, `SALES_PASSWORD`).
+async fn add_sales_user(s: &TestServer) {
+    let store = leadscore_store::open(&s.db.url).await.unwrap();
+    leadscore_server::dashboard::users::add_user(
+        store.as_ref(),
+        SALES_EMAIL,
+        SALES_PASSWORD,
+        "sales",
+    )
+    .await
+    .unwrap();
+}
+
+const SALES_EMAIL: &str = "sales@leadscore.test";
+const SALES_PASSWORD: &str = "sales password 1";
+
 async fn seed(s: &TestServer) {
     for (user, name, title) in [
         ("lan@fpt.com.vn", "Trần Thị Lan", "CTO"),
@@ -283,15 +299,7 @@ async fn forms_need_the_session_csrf_token(b: Backend) {
 async fn sales_records_feedback_but_cannot_change_models_or_users(b: Backend) {
     let s = start(b).await;
     seed(&s).await;
-    let store = leadscore_store::open(&s.db.url).await.unwrap();
-    leadscore_server::dashboard::users::add_user(
-        store.as_ref(),
-        "sales@leadscore.test",
-        "sales password 1",
-        "sales",
-    )
-    .await
-    .unwrap();
+    add_sales_user(&s).await;
     let v2 = s
         .admin(
             reqwest::Method::POST,
@@ -302,12 +310,7 @@ async fn sales_records_feedback_but_cannot_change_models_or_users(b: Backend) {
     assert_eq!(v2.0, 201, "{}", v2.1);
 
     let mut br = Browser::new(&s);
-    assert_eq!(
-        br.log_in("sales@leadscore.test", "sales password 1")
-            .await
-            .status,
-        303
-    );
+    assert_eq!(br.log_in(SALES_EMAIL, SALES_PASSWORD).await.status, 303);
     let csrf = br.csrf("/model").await;
     let page = br.get("/model").await.body;
     assert!(!page.contains("/model/upload"), "no upload form for sales");
@@ -484,21 +487,11 @@ async fn backtests_start_from_the_model_page(b: Backend) {
         )
         .await;
     assert_eq!(v2.0, 201, "{}", v2.1);
-    let store = leadscore_store::open(&s.db.url).await.unwrap();
-    leadscore_server::dashboard::users::add_user(
-        store.as_ref(),
-        "sales@leadscore.test",
-        "sales password 1",
-        "sales",
-    )
-    .await
-    .unwrap();
+    add_sales_user(&s).await;
 
     // Sales sees no form and cannot start one.
     let mut sales = Browser::new(&s);
-    sales
-        .log_in("sales@leadscore.test", "sales password 1")
-        .await;
+    sales.log_in(SALES_EMAIL, SALES_PASSWORD).await;
     let csrf = sales.csrf("/model").await;
     assert!(!sales.get("/model").await.body.contains("backtest-form"));
     let r = sales
