@@ -1,6 +1,7 @@
 //! Property: applying events one at a time, in any arrival order, gives
 //! exactly the state and score of a full recompute from the sorted history;
-//! and events projected for the model (`Projection`) give the same state.
+//! and events projected for the model (`Projection`) give the same state,
+//! with the event conditions evaluated per row or once per combo of values.
 
 use leadscore_core::engine::{LeadState, Projection};
 use leadscore_core::model::Model;
@@ -215,6 +216,13 @@ proptest! {
         let mut state = LeadState::new(&model);
         for i in 0..rows.len() {
             state.apply_row(&model, rows.row(i));
+        }
+        prop_assert_eq!(&state, &full(&model, &events));
+        // The same with the conditions evaluated once per combo of values.
+        let outcomes = rows.outcomes(&model);
+        let mut state = LeadState::new(&model);
+        for i in 0..rows.len() {
+            state.apply_row_with(&model, rows.row(i), &outcomes);
         }
         prop_assert_eq!(&state, &full(&model, &events));
     }

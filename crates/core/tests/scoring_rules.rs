@@ -208,7 +208,7 @@ group = "bi"
         None,
         at(0.0),
     );
-    assert_eq!(score.groups, vec![25.0, 3.0]);
+    assert_eq!(score.groups[..], [25.0, 3.0]);
     assert_eq!(score.total, 10.0 + 23.0);
 }
 

@@ -37,7 +37,7 @@ fn score(total: f64, stage: u16, fit_band: u8, level: u8) -> LeadScore {
         fit: 0.0,
         engagement: 0.0,
         total,
-        groups: vec![total / 2.0],
+        groups: vec![total / 2.0].into(),
         bant: 0,
         bant_bits: 0,
         fit_band,
@@ -49,7 +49,7 @@ fn score(total: f64, stage: u16, fit_band: u8, level: u8) -> LeadScore {
         email: EmailClass::Corporate,
         last_activity: None,
         events: 0,
-        reasons: Vec::new(),
+        reasons: Default::default(),
     }
 }
 

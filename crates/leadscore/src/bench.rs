@@ -54,6 +54,8 @@ struct Totals {
     projection: Duration,
     /// CPU time of a one-thread pass straight from the events, no projection.
     direct_cpu: Option<Duration>,
+    /// Distinct value combinations of the projections, summed over chunks.
+    combos: usize,
 }
 
 fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
@@ -126,6 +128,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         let events: usize = ds.lead_events.iter().map(Vec::len).sum();
 
         let (rows, dp) = timed(|| rescore::project_events(&model, &ds));
+        t.combos += rows.combos();
         // The pool's one thread runs the whole pass, so its CPU time is the pass's.
         let (one, d1, cpu1) =
             single.install(|| timed_on_thread(|| rescore::score_rows(&model, &ds, &rows, as_of)));
@@ -185,6 +188,10 @@ pub fn run(args: BenchArgs) -> Result<()> {
         "projection       {:.3} s  {:.2} M events/s  (once per model version; not in the times above)",
         t.projection.as_secs_f64(),
         rate(t.projection) / 1e6
+    );
+    println!(
+        "combos           {}  (distinct event values the pass evaluates conditions on, summed over chunks)",
+        t.combos
     );
     if let Some(cpu) = t.one_thread_cpu {
         println!(

@@ -80,6 +80,11 @@ pub struct LeadRows {
 }
 
 impl LeadRows {
+    /// Distinct combinations of dispatch target and slot values (see [`Projection`]).
+    pub fn combos(&self) -> usize {
+        self.rows.combos()
+    }
+
     fn of(&self, lead: usize) -> std::ops::Range<usize> {
         self.starts[lead] as usize..self.starts[lead + 1] as usize
     }
@@ -122,10 +127,13 @@ pub fn score_rows(
     rows: &LeadRows,
     as_of: Timestamp,
 ) -> Vec<LeadScore> {
+    // The event conditions, once per distinct combination of values in the
+    // projection, at every pass (see `Projection`).
+    let outcomes = rows.rows.outcomes(model);
     score_units(model, ds, as_of, |state, lead| {
         state.reset(model);
         for i in rows.of(lead) {
-            state.apply_row(model, rows.rows.row(i));
+            state.apply_row_with(model, rows.rows.row(i), &outcomes);
         }
     })
 }

@@ -7,7 +7,7 @@
 //! path uses [`NoRecord`], which compiles away.
 
 use super::aggregate::{AggScratch, lead_aggregate_value};
-use super::result::{LeadScore, Reason, RuleKind, TOP_REASONS};
+use super::result::{GroupValues, LeadScore, Reason, Reasons, RuleKind, TOP_REASONS};
 use super::state::{LeadState, count_until};
 use crate::email;
 use crate::event::Profile;
@@ -57,7 +57,7 @@ pub const MANUAL_STAGE_ATTRIBUTE: &str = "stage";
 pub const EMAIL_ATTRIBUTE: &str = "email";
 
 /// Keeps the largest contributions by absolute value.
-fn push_reason(reasons: &mut Vec<Reason>, r: Reason) {
+fn push_reason(reasons: &mut Reasons, r: Reason) {
     if r.points == 0.0 {
         return;
     }
@@ -111,7 +111,7 @@ fn award(
     kind: RuleKind,
     slots: &[Value],
     groups: &mut [f64],
-    reasons: &mut Vec<Reason>,
+    reasons: &mut Reasons,
     mut seen: impl FnMut(usize, bool),
 ) -> f64 {
     let mut total = 0.0;
@@ -254,8 +254,8 @@ impl Model {
         let bant = bant_bits.count_ones() as u8;
         put(slots, c.bant_count, Value::Num(f64::from(bant)));
 
-        let mut groups = vec![0.0; self.groups.len()];
-        let mut reasons = Vec::with_capacity(TOP_REASONS);
+        let mut groups: GroupValues = smallvec::smallvec![0.0; self.groups.len()];
+        let mut reasons = Reasons::new();
 
         // Fit.
         let fit = award(

@@ -21,6 +21,6 @@ pub use evaluate::{
     EMAIL_ATTRIBUTE, MANUAL_STAGE_ATTRIBUTE, NoRecord, Recorder, RuleDetail, Scratch,
 };
 pub use explain::{ExplainLine, Explanation};
-pub use project::{Projection, RowRef};
-pub use result::{LeadScore, Reason, RuleKind, TOP_REASONS};
+pub use project::{Outcomes, Projection, RowRef};
+pub use result::{GroupValues, INLINE_GROUPS, LeadScore, Reason, Reasons, RuleKind, TOP_REASONS};
 pub use state::{AggHit, Hit, LeadState, RuleHits};

@@ -5,12 +5,20 @@
 //!
 //! Full rescoring applies every stored event again; a projection made once
 //! per model version (when events are stored, or before a rescoring pass)
-//! lets that pass read about a hundred bytes per event in storage order
-//! instead of walking each event's property list, matching keys and hashing
-//! the session and channel. Event conditions are still evaluated on the
-//! projected values at every pass: nothing about a rule's outcome is stored.
-//! [`LeadState::apply_row`] gives exactly the state [`LeadState::apply`]
-//! gives for the same event (tests here and in
+//! lets that pass read 32 bytes per event in storage order instead of
+//! walking each event's property list, matching keys and hashing the session
+//! and channel. The slot values are dictionary-encoded: each row names one
+//! entry of a table of the distinct combinations of dispatch target and slot
+//! values ("combos"), as a column store keeps a dictionary of a column's
+//! distinct values. Nothing about a rule's outcome is stored: a pass
+//! evaluates every event condition on the values of each combo once
+//! ([`Projection::outcomes`]), as a columnar engine evaluates a predicate on
+//! a dictionary, and then applies each row by its combo's outcomes. The
+//! gain depends on how few distinct values events carry (page paths, form
+//! names, categories: few, next to the number of events); with all values
+//! distinct a pass does what it did per row before, plus a table look-up.
+//! [`LeadState::apply_row`] and [`LeadState::apply_row_with`] give exactly the
+//! state [`LeadState::apply`] gives for the same event (tests here and in
 //! `tests/incremental_equals_full.rs`).
 
 use super::env::EventEnv;
@@ -20,20 +28,22 @@ use crate::expr::{Env, Slot, TextHead};
 use crate::model::{Dispatch, MAX_EVENT_SLOTS, MAX_HEAD_SLOTS, Model};
 use crate::time::Timestamp;
 use crate::value::Value;
+use rustc_hash::FxHashMap;
+use std::hash::{Hash, Hasher};
 
-/// `EventRow::target` of an event that meets nothing (a bookkeeping
-/// message no rule names).
+/// Combo target of an event that meets nothing (a bookkeeping message no
+/// rule names).
 const SKIP: u32 = u32::MAX;
-/// `EventRow::target` of an event whose name no rule names.
+/// Combo target of an event whose name no rule names.
 const ANY: u32 = u32::MAX - 1;
 
-/// One event as a model sees it. The slot values are kept beside it in
-/// [`Projection`].
+/// One event as a model sees it: 32 bytes. Its dispatch target and slot
+/// values are those of its combo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct EventRow {
     t: Timestamp,
-    /// Index into `Model::dispatches`, or [`ANY`] or [`SKIP`].
-    target: u32,
+    /// Index into the projection's combos.
+    combo: u32,
     /// Session key for distinct-session counts (0 when no aggregate needs it).
     session: u64,
     /// Channel key for distinct-channel counts (0 when no aggregate needs it).
@@ -43,17 +53,23 @@ struct EventRow {
 /// Events projected for one model, in the order they were pushed.
 #[derive(Debug, Clone, Default)]
 pub struct Projection {
-    /// Event slots per row: the model's event slot count.
+    /// Event slots per combo: the model's event slot count.
     width: usize,
     rows: Vec<EventRow>,
-    /// `width` values per row, row after row.
+    /// Per combo: index into `Model::dispatches`, or [`ANY`] or [`SKIP`].
+    targets: Vec<u32>,
+    /// `width` values per combo, combo after combo.
     values: Vec<Value>,
+    /// Combos by the hash of their target and values (see [`combo_hash`]);
+    /// equal hashes are told apart by comparing the values.
+    index: FxHashMap<u64, Vec<u32>>,
 }
 
 /// One projected event, for [`LeadState::apply_row`].
 #[derive(Debug, Clone, Copy)]
 pub struct RowRef<'a> {
     row: &'a EventRow,
+    target: u32,
     values: &'a [Value],
 }
 
@@ -64,14 +80,59 @@ impl<'a> RowRef<'a> {
     }
 }
 
+/// Whether two values are the same to the bit (numbers by their bits, so
+/// `0.0` and `-0.0`, or two NaNs, are separate combos): conditions then
+/// give a combo's values exactly what they give the event's own.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Num(x), Value::Num(y)) => x.to_bits() == y.to_bits(),
+        (Value::Str(x), Value::Str(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// The hash a combo is found under.
+fn combo_hash<'v>(target: u32, values: impl Iterator<Item = &'v Value>) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    target.hash(&mut h);
+    for v in values {
+        match v {
+            Value::Null => 0u8.hash(&mut h),
+            Value::Bool(b) => (1u8, *b).hash(&mut h),
+            Value::Num(n) => (2u8, n.to_bits()).hash(&mut h),
+            Value::Str(s) => (3u8, s.as_str()).hash(&mut h),
+        }
+    }
+    h.finish()
+}
+
+/// What an event condition pass found for each combo of a projection:
+/// which of its dispatch's rules and aggregate lists its values pass.
+/// Made at the start of every pass ([`Projection::outcomes`]), never kept
+/// with the projection, so the outcomes are those of the model as it is.
+#[derive(Debug, Clone, Default)]
+pub struct Outcomes {
+    per_combo: Vec<Passed>,
+}
+
+/// Bits over the positions in `Dispatch::rules` and `Dispatch::aggs`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Passed {
+    rules: u64,
+    aggs: u64,
+    /// More than 64 rules or lists: the conditions are evaluated per row.
+    wide: bool,
+}
+
 impl Projection {
     /// An empty projection for `model`, with room for `events` rows.
     pub fn with_capacity(model: &Model, events: usize) -> Projection {
-        let width = model.event_slots.len();
         Projection {
-            width,
+            width: model.event_slots.len(),
             rows: Vec::with_capacity(events),
-            values: Vec::with_capacity(events * width),
+            ..Projection::default()
         }
     }
 
@@ -83,6 +144,11 @@ impl Projection {
     /// Whether there are no rows.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
+    }
+
+    /// Number of distinct combinations of dispatch target and slot values.
+    pub fn combos(&self) -> usize {
+        self.targets.len()
     }
 
     /// Projects `event` for `model` (the model the projection was made for)
@@ -106,24 +172,84 @@ impl Projection {
         } else {
             0
         };
+        // Exactly what the event's own environment gives each slot.
+        let slot = |s: usize| env.get(Slot(s as u32));
+        let width = self.width;
+        let hash = combo_hash(target, (0..width).map(slot));
+        let candidates = self.index.entry(hash).or_default();
+        let known = candidates.iter().copied().find(|&c| {
+            let c = c as usize;
+            self.targets[c] == target
+                && self.values[c * width..(c + 1) * width]
+                    .iter()
+                    .enumerate()
+                    .all(|(s, v)| same(v, slot(s)))
+        });
+        let combo = match known {
+            Some(c) => c,
+            None => {
+                let c = self.targets.len() as u32;
+                self.targets.push(target);
+                self.values.extend((0..width).map(|s| slot(s).clone()));
+                candidates.push(c);
+                c
+            }
+        };
         self.rows.push(EventRow {
             t: event.timestamp,
-            target,
+            combo,
             session,
             channel,
         });
-        // Exactly what the event's own environment gives each slot.
-        self.values
-            .extend((0..self.width as u32).map(|s| env.get(Slot(s)).clone()));
     }
 
     /// Row `i`.
     #[inline]
     pub fn row(&self, i: usize) -> RowRef<'_> {
+        let row = &self.rows[i];
+        let c = row.combo as usize;
         RowRef {
-            row: &self.rows[i],
-            values: &self.values[i * self.width..(i + 1) * self.width],
+            row,
+            target: self.targets[c],
+            values: &self.values[c * self.width..(c + 1) * self.width],
         }
+    }
+
+    /// Evaluates the event conditions of `model` (the model the projection
+    /// was made for) once per combo, for [`LeadState::apply_row_with`].
+    pub fn outcomes(&self, model: &Model) -> Outcomes {
+        let per_combo = (0..self.targets.len())
+            .map(|c| {
+                let d = match self.targets[c] {
+                    SKIP => return Passed::default(),
+                    ANY => &model.dispatch_any,
+                    i => &model.dispatches[i as usize],
+                };
+                if d.rules.len() > 64 || d.aggs.len() > 64 {
+                    return Passed {
+                        wide: true,
+                        ..Passed::default()
+                    };
+                }
+                let values = &self.values[c * self.width..(c + 1) * self.width];
+                let env = RowEnv::new(model, values, &d.heads);
+                let mut passed = Passed::default();
+                for (bit, &i) in d.rules.iter().enumerate() {
+                    let rule = &model.engagement[i as usize];
+                    if rule.when.is_always() || rule.when.eval(&env) {
+                        passed.rules |= 1 << bit;
+                    }
+                }
+                for (bit, &i) in d.aggs.iter().enumerate() {
+                    let list = &model.agg_lists[i as usize];
+                    if list.when.is_always() || list.when.eval(&env) {
+                        passed.aggs |= 1 << bit;
+                    }
+                }
+                passed
+            })
+            .collect();
+        Outcomes { per_combo }
     }
 }
 
@@ -176,7 +302,7 @@ impl LeadState {
     pub fn apply_row(&mut self, model: &Model, row: RowRef<'_>) {
         let r = row.row;
         self.insert_time(r.t);
-        let d: &Dispatch = match r.target {
+        let d: &Dispatch = match row.target {
             SKIP => return,
             ANY => &model.dispatch_any,
             i => &model.dispatches[i as usize],
@@ -186,6 +312,33 @@ impl LeadState {
         }
         let env = RowEnv::new(model, row.values, &d.heads);
         self.record(model, d, &env, r.t, r.session, r.channel, false);
+    }
+
+    /// [`LeadState::apply_row`] with the event conditions already evaluated
+    /// for the row's combo (`outcomes`, from [`Projection::outcomes`] on the
+    /// row's projection): gives the same state without evaluating them again.
+    #[inline]
+    pub fn apply_row_with(&mut self, model: &Model, row: RowRef<'_>, outcomes: &Outcomes) {
+        let r = row.row;
+        let passed = outcomes.per_combo[r.combo as usize];
+        if passed.wide {
+            return self.apply_row(model, row);
+        }
+        self.insert_time(r.t);
+        let d: &Dispatch = match row.target {
+            SKIP => return,
+            ANY => &model.dispatch_any,
+            i => &model.dispatches[i as usize],
+        };
+        self.record_passed(
+            model,
+            d,
+            r.t,
+            r.session,
+            r.channel,
+            passed.rules,
+            passed.aggs,
+        );
     }
 }
 
@@ -256,5 +409,13 @@ window = "7d"
         }
         assert_eq!(by_row, by_event);
         assert!(by_row.rules[0].kept.len() > 1);
+        let outcomes = p.outcomes(&model);
+        let mut by_outcome = LeadState::new(&model);
+        for i in 0..p.len() {
+            by_outcome.apply_row_with(&model, p.row(i), &outcomes);
+        }
+        assert_eq!(by_outcome, by_event);
+        // Few distinct values: far fewer combos than rows.
+        assert!(p.combos() < p.len() / 2, "{} combos", p.combos());
     }
 }

@@ -3,6 +3,7 @@
 use crate::email::EmailClass;
 use crate::model::{Model, cell_name};
 use crate::time::Timestamp;
+use smallvec::SmallVec;
 use smol_str::SmolStr;
 
 /// Which kind of rule a reason points to.
@@ -42,6 +43,18 @@ impl Reason {
 /// How many reasons a score keeps.
 pub const TOP_REASONS: usize = 3;
 
+/// Score groups kept in a score without a heap allocation; a model with more
+/// groups spills to the heap. Full rescoring makes a million scores, and two
+/// allocations each (groups, reasons) were a measurable part of the pass
+/// (docs/benchmarks.md, fifth round).
+pub const INLINE_GROUPS: usize = 4;
+
+/// Per-group values of a score.
+pub type GroupValues = SmallVec<[f64; INLINE_GROUPS]>;
+
+/// The top reasons of a score: never more than [`TOP_REASONS`], so never on the heap.
+pub type Reasons = SmallVec<[Reason; TOP_REASONS]>;
+
 /// A lead's score at one point in time.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LeadScore {
@@ -54,7 +67,7 @@ pub struct LeadScore {
     /// Overall total (after bounds).
     pub total: f64,
     /// Per score group, in model order.
-    pub groups: Vec<f64>,
+    pub groups: GroupValues,
     /// How many BANT criteria hold (0-4).
     pub bant: u8,
     /// Which BANT criteria hold, as bits (budget = 1, authority = 2, need = 4, timeline = 8).
@@ -79,7 +92,7 @@ pub struct LeadScore {
     /// Number of events at or before `as_of`.
     pub events: u32,
     /// The largest contributions by absolute value, largest first.
-    pub reasons: Vec<Reason>,
+    pub reasons: Reasons,
 }
 
 impl LeadScore {

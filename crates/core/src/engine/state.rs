@@ -222,6 +222,43 @@ impl LeadState {
     }
 }
 
+impl LeadState {
+    /// [`LeadState::record`] for an event whose conditions were evaluated
+    /// already: `rules` and `aggs` are bits over the positions in
+    /// `d.rules` and `d.aggs` of those it passes (see `super::project`).
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn record_passed(
+        &mut self,
+        model: &Model,
+        d: &Dispatch,
+        t: Timestamp,
+        session: u64,
+        channel: u64,
+        mut rules: u64,
+        mut aggs: u64,
+    ) {
+        let hit = Hit { t };
+        while rules != 0 {
+            let i = d.rules[rules.trailing_zeros() as usize] as usize;
+            rules &= rules - 1;
+            add_limited(&mut self.rules[i], hit, model.engagement[i].limit);
+        }
+        while aggs != 0 {
+            let i = d.aggs[aggs.trailing_zeros() as usize] as usize;
+            aggs &= aggs - 1;
+            insert_sorted(
+                &mut self.aggregates[i],
+                AggHit {
+                    hit,
+                    session,
+                    channel,
+                },
+            );
+        }
+    }
+}
+
 /// The key an event's channel counts under in distinct-channel counts.
 pub(crate) fn channel_key(env: &EventEnv<'_>) -> u64 {
     stable_hash(env.channel_name())
