@@ -526,8 +526,8 @@ impl Fit<'_> {
         let parent = self.score(total, 0.0);
         let mut best: Option<(f64, usize, bool)> = None;
         let mut left = Cell::default();
-        for b in 0..values {
-            left.add(cells[b]);
+        for (b, &cell) in cells[..values].iter().enumerate() {
+            left.add(cell);
             for missing_left in [false, true] {
                 if missing_left && missing.n == 0 {
                     continue;
