@@ -5,7 +5,7 @@ use crate::dataset::{BehaviourArgs, DataArgs, load_with};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use comfy_table::Table as TextTable;
-use leadscore_ml::train::{Kind, Options, Report, Trained, train_and_evaluate};
+use leadscore_ml::train::{Booster, Kind, Options, Report, Trained, train_and_evaluate};
 use std::path::PathBuf;
 
 /// Which learner, on the command line.
@@ -15,6 +15,15 @@ pub enum KindArg {
     Logistic,
     /// Gradient-boosted trees.
     Gbt,
+}
+
+/// Which learner grows the boosted trees, on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BoosterArg {
+    /// Ours, splitting categories at each node (the default).
+    Native,
+    /// forust-ml, on out-of-fold category rates and shares (as before).
+    Forust,
 }
 
 /// Options of `leadscore train`.
@@ -42,10 +51,13 @@ pub struct TrainArgs {
     /// Deepest tree (trees).
     #[arg(long, default_value_t = 4)]
     pub max_depth: usize,
-    /// Folds of the out-of-fold category rates the trees train on (0:
+    /// Folds of the out-of-fold category rates forust's trees train on (0:
     /// in-sample rates).
     #[arg(long, default_value_t = 5)]
     pub rate_folds: usize,
+    /// Which learner grows the boosted trees.
+    #[arg(long, value_enum, default_value = "native")]
+    pub booster: BoosterArg,
     /// Save the model (JSON) here.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -67,6 +79,10 @@ pub fn run_training(args: &TrainArgs) -> Result<(Trained, Report)> {
         learning_rate: args.learning_rate,
         max_depth: args.max_depth,
         rate_folds: args.rate_folds,
+        booster: match args.booster {
+            BoosterArg::Native => Booster::Native,
+            BoosterArg::Forust => Booster::Forust,
+        },
         seed: args.data.seed,
         not_answered: args.data.not_answered.clone(),
         ..Options::new(kind)

@@ -133,6 +133,26 @@ impl ColumnEncoding {
         }
     }
 
+    /// A cell's category code under a [`ColumnEncoding::Rate`], for trees
+    /// that split categories themselves ([`crate::hist`]): the index of its
+    /// level, then one code each for missing, not answered and other
+    /// (unseen or rare) values. NaN for other encodings.
+    pub(crate) fn code_of(&self, v: &Cell) -> f64 {
+        let ColumnEncoding::Rate { levels, .. } = self else {
+            return f64::NAN;
+        };
+        let n = levels.len();
+        let code = match v {
+            Cell::Missing => n,
+            Cell::NotAnswered => n + 1,
+            Cell::Cat(c) => levels
+                .binary_search_by(|(l, _)| l.as_str().cmp(c))
+                .unwrap_or(n + 2),
+            Cell::Num(_) => n + 2,
+        };
+        code as f64
+    }
+
     /// Number of features.
     pub(crate) fn width(&self) -> usize {
         match self {
@@ -364,6 +384,36 @@ impl Encoder {
         }
     }
 
+    /// Columns with a category code ([`ColumnEncoding::Rate`] ones).
+    pub fn coded(&self) -> usize {
+        self.columns
+            .iter()
+            .filter(|c| matches!(c, ColumnEncoding::Rate { .. }))
+            .count()
+    }
+
+    /// Writes one row's category codes into `out` (length
+    /// [`Encoder::coded`]), in column order.
+    pub fn codes_into<'a>(&self, cell: impl Fn(usize) -> &'a Cell, out: &mut [f64]) {
+        let coded = self
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches!(c, ColumnEncoding::Rate { .. }));
+        for ((i, c), slot) in coded.zip(out) {
+            *slot = c.code_of(cell(i));
+        }
+    }
+
+    /// Names of the category codes: `Lead Source (category)`.
+    pub fn code_names(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .filter(|c| matches!(c, ColumnEncoding::Rate { .. }))
+            .map(|c| format!("{} (category)", c.name()))
+            .collect()
+    }
+
     /// The feature matrix of the training rows the encoder was fitted on,
     /// with every category rate computed out of fold: the rows are dealt
     /// into `folds` stratified folds (shuffled with `seed`, so the result is
@@ -421,8 +471,29 @@ impl Encoder {
     /// The feature matrix of a table, row-major. The table's columns must
     /// be the encoder's, by name.
     pub fn encode(&self, table: &Table) -> Result<Vec<f64>, String> {
-        let index: Vec<usize> = self
-            .columns
+        let index = self.column_index(table)?;
+        let width = self.width();
+        let mut x = vec![0.0; table.rows() * width];
+        for (r, out) in x.chunks_mut(width).enumerate() {
+            self.encode_into(|i| &table.columns[index[i]].cells[r], out);
+        }
+        Ok(x)
+    }
+
+    /// The category codes of a table, row-major ([`Encoder::coded`] a row).
+    pub fn encode_codes(&self, table: &Table) -> Result<Vec<f64>, String> {
+        let index = self.column_index(table)?;
+        let width = self.coded();
+        let mut x = vec![0.0; table.rows() * width];
+        for (r, out) in x.chunks_mut(width.max(1)).enumerate().take(table.rows()) {
+            self.codes_into(|i| &table.columns[index[i]].cells[r], out);
+        }
+        Ok(x)
+    }
+
+    /// Where each of the encoder's columns is in `table`.
+    fn column_index(&self, table: &Table) -> Result<Vec<usize>, String> {
+        self.columns
             .iter()
             .map(|c| {
                 let name = c.name();
@@ -434,13 +505,7 @@ impl Encoder {
                         format!("the data has no column `{name}` the model was trained on")
                     })
             })
-            .collect::<Result<_, _>>()?;
-        let width = self.width();
-        let mut x = vec![0.0; table.rows() * width];
-        for (r, out) in x.chunks_mut(width).enumerate() {
-            self.encode_into(|i| &table.columns[index[i]].cells[r], out);
-        }
-        Ok(x)
+            .collect()
     }
 }
 

@@ -4,6 +4,7 @@ pub mod backtest;
 pub mod behaviour;
 pub mod dataset;
 pub mod features;
+pub mod hist;
 pub mod history;
 pub mod live;
 pub mod logistic;

@@ -58,6 +58,21 @@ pub struct Options {
     /// answers are read the way the training rows were.
     #[serde(default)]
     pub not_answered: Vec<String>,
+    /// Which boosted-tree learner (models saved before there was a choice
+    /// read as forust-ml's).
+    #[serde(default)]
+    pub booster: Booster,
+}
+
+/// Which learner grows the boosted trees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Booster {
+    /// forust-ml, on category rates and shares.
+    #[default]
+    Forust,
+    /// Ours ([`crate::hist`]), splitting categories at each node.
+    Native,
 }
 
 impl Options {
@@ -72,6 +87,7 @@ impl Options {
             seed: 42,
             rate_folds: RATE_FOLDS,
             not_answered: Vec::new(),
+            booster: Booster::Native,
         }
     }
 }
@@ -102,6 +118,12 @@ pub enum Learned {
     Gbt {
         /// The booster.
         booster: String,
+    },
+    /// Trees of [`crate::hist`], on the encoder's features followed by its
+    /// category codes.
+    Trees {
+        /// The trees.
+        forest: crate::hist::Forest,
     },
 }
 
@@ -168,9 +190,12 @@ pub fn train(train: &Table, options: &Options) -> Result<Trained, TrainError> {
         Kind::Gbt => Style::Ordered,
     };
     let encoder = Encoder::fit(train, style);
+    // Our trees leave the rates out, so they need no folds.
     let x = match style {
-        Style::Indicators => encoder.encode(train),
-        Style::Ordered => encoder.encode_out_of_fold(train, options.rate_folds, options.seed),
+        Style::Ordered if options.booster == Booster::Forust => {
+            encoder.encode_out_of_fold(train, options.rate_folds, options.seed)
+        }
+        _ => encoder.encode(train),
     }
     .map_err(TrainError::Data)?;
     let width = encoder.width();
@@ -189,6 +214,25 @@ pub fn train(train: &Table, options: &Options) -> Result<Trained, TrainError> {
             Learned::Logistic {
                 intercept,
                 coefficients,
+            }
+        }
+        Kind::Gbt if options.booster == Booster::Native => {
+            let codes = encoder.encode_codes(train).map_err(TrainError::Data)?;
+            let (full, kinds) = native_matrix(&encoder, &x, &codes, rows);
+            let trees = match options.trees {
+                0 if rows <= EARLY_STOPPING_ABOVE => SMALL_DATA_TREES,
+                0 => native_trees_by_validation(train, &full, &kinds, options),
+                n => n,
+            };
+            chosen_trees = trees;
+            Learned::Trees {
+                forest: crate::hist::fit(
+                    &full,
+                    rows,
+                    &kinds,
+                    &train.y,
+                    &native_settings(options, trees),
+                ),
             }
         }
         Kind::Gbt => {
@@ -222,6 +266,51 @@ pub fn train(train: &Table, options: &Options) -> Result<Trained, TrainError> {
     };
     model.version = model.content_hash();
     Ok(model)
+}
+
+/// The features [`crate::hist`] trains on: each row's encoder features,
+/// then its category codes; and how the learner reads each.
+fn native_matrix(
+    encoder: &Encoder,
+    x: &[f64],
+    codes: &[f64],
+    rows: usize,
+) -> (Vec<f64>, Vec<crate::hist::FeatureKind>) {
+    use crate::features::ColumnEncoding as E;
+    use crate::hist::FeatureKind as K;
+    // The categories are split by their codes; their rates would only give
+    // the trees a second, fixed order of the same values (cross-validated
+    // no better, docs/benchmarks.md), so they are left out. Shares stay: how
+    // common a value is is not an order of the codes.
+    let mut kinds = Vec::new();
+    for c in &encoder.columns {
+        match c {
+            E::Rate { shares, .. } => {
+                kinds.push(K::Ignored);
+                if shares.is_some() {
+                    kinds.push(K::Numeric);
+                }
+            }
+            _ => kinds.extend(std::iter::repeat_n(K::Numeric, c.width())),
+        }
+    }
+    let (width, coded) = (encoder.width(), encoder.coded());
+    kinds.extend(std::iter::repeat_n(K::Categorical, coded));
+    let mut full = Vec::with_capacity(rows * (width + coded));
+    for r in 0..rows {
+        full.extend_from_slice(&x[r * width..(r + 1) * width]);
+        full.extend_from_slice(&codes[r * coded..(r + 1) * coded]);
+    }
+    (full, kinds)
+}
+
+fn native_settings(options: &Options, trees: usize) -> crate::hist::Settings {
+    crate::hist::Settings {
+        trees,
+        learning_rate: f64::from(options.learning_rate),
+        max_depth: options.max_depth,
+        ..crate::hist::Settings::default()
+    }
 }
 
 /// Folds of the out-of-fold category rates the trees train on.
@@ -284,6 +373,37 @@ fn trees_by_validation(
         Some(validation),
     )?;
     Ok(booster.best_iteration.map_or(MAX_TREES, |b| b + 1))
+}
+
+/// [`trees_by_validation`] for our trees.
+fn native_trees_by_validation(
+    train: &Table,
+    x: &[f64],
+    kinds: &[crate::hist::FeatureKind],
+    options: &Options,
+) -> usize {
+    let width = kinds.len();
+    let split = crate::split::random(train, VALIDATION_SHARE, options.seed);
+    let pick = |rows: &[usize]| {
+        let xs: Vec<f64> = rows
+            .iter()
+            .flat_map(|&r| x[r * width..(r + 1) * width].iter().copied())
+            .collect();
+        let ys: Vec<bool> = rows.iter().map(|&r| train.y[r]).collect();
+        (xs, ys)
+    };
+    let (xt, yt) = pick(&split.train);
+    let (xv, yv) = pick(&split.test);
+    crate::hist::rounds_by_validation(
+        &xt,
+        split.train.len(),
+        kinds,
+        &yt,
+        &xv,
+        &yv,
+        &native_settings(options, MAX_TREES),
+        PATIENCE,
+    )
 }
 
 fn fit_booster(
@@ -353,12 +473,35 @@ impl Trained {
     /// Probabilities of conversion for every row of `table`.
     pub fn predict(&self, table: &Table) -> Result<Vec<f64>, TrainError> {
         let x = self.encoder.encode(table).map_err(TrainError::Data)?;
+        if let Learned::Trees { forest } = &self.learned {
+            let codes = self.encoder.encode_codes(table).map_err(TrainError::Data)?;
+            let (full, kinds) = native_matrix(&self.encoder, &x, &codes, table.rows());
+            return Ok(full
+                .chunks(kinds.len())
+                .take(table.rows())
+                .map(|row| sigmoid(forest.log_odds(row)))
+                .collect());
+        }
         self.predict_encoded(&x, table.rows())
+    }
+
+    /// One row's features as [`crate::hist`] reads them.
+    fn native_row<'a>(&self, cell: impl Fn(usize) -> &'a Cell + Copy) -> Vec<f64> {
+        let width = self.encoder.width();
+        let mut x = vec![0.0; width + self.encoder.coded()];
+        self.encoder.encode_into(cell, &mut x[..width]);
+        self.encoder.codes_into(cell, &mut x[width..]);
+        x
     }
 
     fn predict_encoded(&self, x: &[f64], rows: usize) -> Result<Vec<f64>, TrainError> {
         let width = self.encoder.width();
         match &self.learned {
+            Learned::Trees { forest } => Ok(x
+                .chunks(width)
+                .take(rows)
+                .map(|row| sigmoid(forest.log_odds(row)))
+                .collect()),
             Learned::Logistic {
                 intercept,
                 coefficients,
@@ -378,7 +521,13 @@ impl Trained {
     }
 
     /// The probability of one row, given its cell per encoder column.
-    pub fn predict_row<'a>(&self, cell: impl Fn(usize) -> &'a Cell) -> Result<f64, TrainError> {
+    pub fn predict_row<'a>(
+        &self,
+        cell: impl Fn(usize) -> &'a Cell + Copy,
+    ) -> Result<f64, TrainError> {
+        if let Learned::Trees { forest } = &self.learned {
+            return Ok(sigmoid(forest.log_odds(&self.native_row(cell))));
+        }
         let mut x = vec![0.0; self.encoder.width()];
         self.encoder.encode_into(cell, &mut x);
         Ok(self.predict_encoded(&x, 1)?[0])
@@ -387,7 +536,13 @@ impl Trained {
     /// The features that pushed one row's prediction most, largest first:
     /// for logistic regression each coefficient times the feature; for trees
     /// the booster's per-feature contributions.
-    pub fn factors<'a>(&self, cell: impl Fn(usize) -> &'a Cell, top: usize) -> Vec<Factor> {
+    pub fn factors<'a>(&self, cell: impl Fn(usize) -> &'a Cell + Copy, top: usize) -> Vec<Factor> {
+        if let Learned::Trees { forest } = &self.learned {
+            let x = self.native_row(cell);
+            let mut names = self.encoder.names();
+            names.extend(self.encoder.code_names());
+            return top_factors(names, forest.contributions(&x), top);
+        }
         let width = self.encoder.width();
         let mut x = vec![0.0; width];
         self.encoder.encode_into(cell, &mut x);
@@ -395,6 +550,7 @@ impl Trained {
             Learned::Logistic { coefficients, .. } => {
                 x.iter().zip(coefficients).map(|(a, b)| a * b).collect()
             }
+            Learned::Trees { .. } => Vec::new(),
             Learned::Gbt { .. } => match self.parsed_booster() {
                 Ok(b) => {
                     let c = b.predict_contributions(
@@ -407,16 +563,7 @@ impl Trained {
                 Err(_) => vec![0.0; width],
             },
         };
-        let names = self.encoder.names();
-        let mut factors: Vec<Factor> = names
-            .into_iter()
-            .zip(effects)
-            .filter(|(_, e)| *e != 0.0)
-            .map(|(feature, effect)| Factor { feature, effect })
-            .collect();
-        factors.sort_by(|a, b| b.effect.abs().total_cmp(&a.effect.abs()));
-        factors.truncate(top);
-        factors
+        top_factors(self.encoder.names(), effects, top)
     }
 
     /// Evaluates on held-out rows.
@@ -476,7 +623,7 @@ pub fn train_and_evaluate(
             c.truncate(TOP_COEFFICIENTS);
             c
         }
-        Learned::Gbt { .. } => Vec::new(),
+        Learned::Gbt { .. } | Learned::Trees { .. } => Vec::new(),
     };
     let report = Report {
         version: model.version.clone(),
@@ -491,6 +638,20 @@ pub fn train_and_evaluate(
         behaviour: d.behaviour.as_ref().map(|(_, s)| s.clone()),
     };
     Ok((model, report))
+}
+
+/// The `top` largest non-zero effects, largest first, with their names
+/// (effects beyond the names, such as a base value, are dropped).
+fn top_factors(names: Vec<String>, effects: Vec<f64>, top: usize) -> Vec<Factor> {
+    let mut factors: Vec<Factor> = names
+        .into_iter()
+        .zip(effects)
+        .filter(|(_, e)| *e != 0.0)
+        .map(|(feature, effect)| Factor { feature, effect })
+        .collect();
+    factors.sort_by(|a, b| b.effect.abs().total_cmp(&a.effect.abs()));
+    factors.truncate(top);
+    factors
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {

@@ -95,3 +95,29 @@ fn factors_explain_a_prediction() {
     let gbt = train(&train_rows, &Options::new(Kind::Gbt)).unwrap();
     assert!(!gbt.factors(|c| &test.columns[c].cells[0], 5).is_empty());
 }
+
+#[test]
+fn forust_models_still_train_and_saved_ones_still_load() {
+    use leadscore_ml::train::{Booster, Learned, Trained};
+    let t = table(&WITHOUT_SALES_FILLED);
+    let (train_rows, test) = hold_out(&t);
+    let options = Options {
+        booster: Booster::Forust,
+        ..Options::new(Kind::Gbt)
+    };
+    let m = train(&train_rows, &options).unwrap();
+    assert!(matches!(m.learned, Learned::Gbt { .. }));
+    // A model saved before there was a choice of booster has no `booster`
+    // field in its options: it reads as forust's, and scores the same.
+    let mut saved = serde_json::to_value(&m).unwrap();
+    saved["options"].as_object_mut().unwrap().remove("booster");
+    let back: Trained = serde_json::from_value(saved).unwrap();
+    assert_eq!(back.options.booster, Booster::Forust);
+    assert_eq!(back.predict(&test).unwrap(), m.predict(&test).unwrap());
+    // Ours is the default, and its model survives a round trip too.
+    let native = train(&train_rows, &Options::new(Kind::Gbt)).unwrap();
+    assert!(matches!(native.learned, Learned::Trees { .. }));
+    let back: Trained = serde_json::from_str(&serde_json::to_string(&native).unwrap()).unwrap();
+    assert_eq!(back.predict(&test).unwrap(), native.predict(&test).unwrap());
+    assert_eq!(back.version, native.version);
+}
