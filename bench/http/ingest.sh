@@ -12,7 +12,9 @@
 #       wrk -t2 -c64 --latency (requests/s, p50, p99);
 #   (b) POST /v1/track at a fixed 5000 requests/s (open loop, latency from the
 #       time each request was due) with bench/http/fixed_rate.py, because wrk
-#       cannot hold a rate and wrk2 is not packaged in Debian;
+#       cannot hold a rate and wrk2 is not packaged in Debian, and/or with oha
+#       (bench/http/oha_fixed.sh; FIXED="python oha" runs both, one after the
+#       other, against the same server);
 #   (c) POST /v1/batch, 100 events per request, as fast as possible (events/s).
 # Every messageId is unique (prefix + thread + counter), so every event is
 # stored; userIds are spread over USERS (default 100000) leads. After each run
@@ -27,7 +29,8 @@
 #
 # Settings (environment): BACKENDS ("sqlite postgres"), DURATION (20),
 # THREADS (2), CONNECTIONS (64), RATE (5000; a list such as "5000 2000"
-# runs each rate in turn), BATCH_EVENTS (100),
+# runs each rate in turn), FIXED ("python"; "oha", or "python oha" for both
+# fixed-rate generators), BATCH_EVENTS (100),
 # BATCH_CONNECTIONS (16), USERS (100000), and those of bench/http/lib.sh.
 set -euo pipefail
 
@@ -42,8 +45,10 @@ RATE="${RATE:-5000}"
 BATCH_EVENTS="${BATCH_EVENTS:-100}"
 BATCH_CONNECTIONS="${BATCH_CONNECTIONS:-16}"
 USERS="${USERS:-100000}"
+FIXED="${FIXED:-python}"
 
 need wrk curl python3 psql awk base64
+[[ " $FIXED " != *" oha "* ]] || need oha
 resolve_binary
 out="$OUT_DIR/ingest-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
@@ -143,9 +148,17 @@ for backend in $BACKENDS; do
         -s "$bench_http_dir/track.lua" "$track" -- "$backend-max" "$USERS"
 
     for rate in $RATE; do
-        phase "$backend" "track-fixed-$rate" 1 \
-            python3 "$bench_http_dir/fixed_rate.py" --url "$track" --write-key "$WRITE_KEY" \
-            --rate "$rate" --duration "$DURATION" --connections "$CONNECTIONS" --prefix "$backend-fixed$rate" --users "$USERS"
+        for tool in $FIXED; do
+            case "$tool" in
+                python) phase "$backend" "track-fixed-$rate" 1 \
+                    python3 "$bench_http_dir/fixed_rate.py" --url "$track" --write-key "$WRITE_KEY" \
+                    --rate "$rate" --duration "$DURATION" --connections "$CONNECTIONS" --prefix "$backend-fixed$rate" --users "$USERS" ;;
+                oha) phase "$backend" "track-oha-$rate" 1 \
+                    "$bench_http_dir/oha_fixed.sh" "$track" "$WRITE_KEY" "$rate" "$DURATION" "$CONNECTIONS" \
+                    "$backend-oha$rate" "$USERS" ;;
+                *) die "unknown fixed-rate generator $tool (python or oha)" ;;
+            esac
+        done
     done
 
     phase "$backend" "batch$BATCH_EVENTS-c$BATCH_CONNECTIONS" "$BATCH_EVENTS" \
