@@ -21,20 +21,14 @@ command -v oha >/dev/null || { echo "oha is not installed (cargo install oha --l
 bodies="$(mktemp /tmp/oha-bodies.XXXXXX)"
 json="$(mktemp /tmp/oha-result.XXXXXX)"
 trap 'rm -f "$bodies" "$json"' EXIT
-python3 - "$bodies" "$prefix" "$users" "$((${rate%.*} * ${duration%.*} * 50))" <<'PY'
+python3 - "$bodies" "$prefix" "$users" "$((${rate%.*} * ${duration%.*} * 50))" "$(dirname "$0")" <<'PY'
 import random, sys
-path, prefix, users, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-events = [
-    '"event":"Email Opened","properties":{"campaign":"nov-newsletter"}',
-    '"event":"Email Clicked","properties":{"campaign":"nov-newsletter","url":"/pricing"}',
-    '"event":"Asset Downloaded","properties":{"category":"case-study","asset":"retail-crm"}',
-    '"event":"Asset Downloaded","properties":{"category":"whitepaper","asset":"analytics-101"}',
-    '"event":"Webinar Attended","properties":{"webinar":"crm-basics"}',
-    '"event":"Form Submitted","properties":{"form":"contact","path":"/contact"}',
-]
+path, prefix, users, n, here = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+sys.path.insert(0, here)
+from fixed_rate import EVENTS  # the same events as the Python generator sends
 with open(path, "w") as f:
     for i in range(n):
-        f.write(f'{{"userId":"u{random.randrange(users)}","messageId":"{prefix}-{i}",{random.choice(events)}}}\n')
+        f.write(f'{{"userId":"u{random.randrange(users)}","messageId":"{prefix}-{i}",{random.choice(EVENTS)}}}\n')
 PY
 oha --no-tui --output-format json -o "$json" -q "$rate" --latency-correction -z "${duration}s" \
     -c "$connections" -m POST -T application/json -a "$key:" -Z "$bodies" "$url" >/dev/null

@@ -333,6 +333,16 @@ const PATIENCE: usize = 50;
 /// Share of training rows set aside to choose the number of rounds.
 const VALIDATION_SHARE: f64 = 0.15;
 
+/// The feature rows (row-major, `width` wide) and outcomes of `rows`.
+fn pick_rows(train: &Table, x: &[f64], width: usize, rows: &[usize]) -> (Vec<f64>, Vec<bool>) {
+    let xs = rows
+        .iter()
+        .flat_map(|&r| x[r * width..(r + 1) * width].iter().copied())
+        .collect();
+    let ys = rows.iter().map(|&r| train.y[r]).collect();
+    (xs, ys)
+}
+
 /// Chooses the number of boosting rounds on a validation share of the
 /// training rows (never the hold-out): boosting stops once the validation
 /// log loss has not improved for [`PATIENCE`] rounds.
@@ -343,19 +353,12 @@ fn trees_by_validation(
     options: &Options,
 ) -> Result<usize, TrainError> {
     let split = crate::split::random(train, VALIDATION_SHARE, options.seed);
-    let pick = |rows: &[usize]| {
-        let xs: Vec<f64> = rows
-            .iter()
-            .flat_map(|&r| x[r * width..(r + 1) * width].iter().copied())
-            .collect();
-        let ys: Vec<f64> = rows
-            .iter()
-            .map(|&r| f64::from(u8::from(train.y[r])))
-            .collect();
+    let as_f64 = |(xs, ys): (Vec<f64>, Vec<bool>)| {
+        let ys: Vec<f64> = ys.into_iter().map(|y| f64::from(u8::from(y))).collect();
         (xs, ys)
     };
-    let (xt, yt) = pick(&split.train);
-    let (xv, yv) = pick(&split.test);
+    let (xt, yt) = as_f64(pick_rows(train, x, width, &split.train));
+    let (xv, yv) = as_f64(pick_rows(train, x, width, &split.test));
     let columns_v = column_major(&xv, split.test.len(), width);
     let weights_v = vec![1.0; split.test.len()];
     let validation = (
@@ -384,16 +387,8 @@ fn native_trees_by_validation(
 ) -> usize {
     let width = kinds.len();
     let split = crate::split::random(train, VALIDATION_SHARE, options.seed);
-    let pick = |rows: &[usize]| {
-        let xs: Vec<f64> = rows
-            .iter()
-            .flat_map(|&r| x[r * width..(r + 1) * width].iter().copied())
-            .collect();
-        let ys: Vec<bool> = rows.iter().map(|&r| train.y[r]).collect();
-        (xs, ys)
-    };
-    let (xt, yt) = pick(&split.train);
-    let (xv, yv) = pick(&split.test);
+    let (xt, yt) = pick_rows(train, x, width, &split.train);
+    let (xv, yv) = pick_rows(train, x, width, &split.test);
     crate::hist::rounds_by_validation(
         &xt,
         split.train.len(),
