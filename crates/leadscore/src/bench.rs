@@ -169,42 +169,46 @@ pub fn run(args: BenchArgs) -> Result<()> {
     println!("model            {} {}", model.name, model.version);
     println!("leads            {}", t.leads);
     println!("events           {}", t.events);
-    println!(
-        "1 thread         {:.3} s  {:.2} M events/s",
-        t.one_thread.as_secs_f64(),
-        rate(t.one_thread) / 1e6
-    );
-    println!(
-        "{threads} threads        {:.3} s  {:.2} M events/s  ({:.2}x)",
-        t.all_threads.as_secs_f64(),
-        rate(t.all_threads) / 1e6,
-        t.one_thread.as_secs_f64() / t.all_threads.as_secs_f64()
+    // One line per timed pass: label, seconds, rate, and what it means.
+    let timing = |label: &str, d: Duration, note: &str| {
+        println!(
+            "{label:<17}{:.3} s  {:.2} M events/s{note}",
+            d.as_secs_f64(),
+            rate(d) / 1e6
+        );
+    };
+    timing("1 thread", t.one_thread, "");
+    let speedup = t.one_thread.as_secs_f64() / t.all_threads.as_secs_f64();
+    timing(
+        &format!("{threads} threads"),
+        t.all_threads,
+        &format!("  ({speedup:.2}x)"),
     );
     println!(
         "per core         {:.2} M events/s",
         rate(t.one_thread) / 1e6
     );
-    println!(
-        "projection       {:.3} s  {:.2} M events/s  (once per model version; not in the times above)",
-        t.projection.as_secs_f64(),
-        rate(t.projection) / 1e6
+    timing(
+        "projection",
+        t.projection,
+        "  (once per model version; not in the times above)",
     );
     println!(
         "combos           {}  (distinct event values the pass evaluates conditions on, summed over chunks)",
         t.combos
     );
     if let Some(cpu) = t.one_thread_cpu {
-        println!(
-            "1-thread CPU     {:.3} s  {:.2} M events/s  (time on a core, waits for one left out)",
-            cpu.as_secs_f64(),
-            rate(cpu) / 1e6
+        timing(
+            "1-thread CPU",
+            cpu,
+            "  (time on a core, waits for one left out)",
         );
     }
     if let Some(cpu) = t.direct_cpu {
-        println!(
-            "from events CPU  {:.3} s  {:.2} M events/s  (one thread, no projection: a single pass)",
-            cpu.as_secs_f64(),
-            rate(cpu) / 1e6
+        timing(
+            "from events CPU",
+            cpu,
+            "  (one thread, no projection: a single pass)",
         );
     }
     Ok(())

@@ -5,7 +5,7 @@
 //! have meant, and, for two models, how many leads would change stage or
 //! cell.
 
-use crate::logistic::{Settings, SparseRows, fit};
+use crate::logistic::{Settings, SparseRows, fit, sigmoid};
 use crate::metrics::{Metrics, evaluate};
 use leadscore_core::engine::{LeadScore, LeadState};
 use leadscore_core::model::Model;
@@ -178,7 +178,7 @@ pub fn backtest(
     );
     let p: Vec<f64> = test
         .iter()
-        .map(|&i| 1.0 / (1.0 + (-(b + w[0] * scores[i].total / scale)).exp()))
+        .map(|&i| sigmoid(b + w[0] * scores[i].total / scale))
         .collect();
     let yt: Vec<bool> = test.iter().map(|&i| y[i]).collect();
     let mut lines = Vec::new();

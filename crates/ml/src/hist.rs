@@ -12,6 +12,7 @@
 //! more. There is no sampling, so the same data and settings always give
 //! the same trees.
 
+use crate::logistic::sigmoid;
 use serde::{Deserialize, Serialize};
 
 /// Most bins of a numeric feature (missing values get one more).
@@ -275,7 +276,7 @@ pub fn rounds_by_validation(
         let mut loss = 0.0;
         for (r, (sr, &label)) in s.iter_mut().zip(yv).enumerate() {
             *sr += leaf(tree, &xv[r * width..(r + 1) * width]).0;
-            let p = (1.0 / (1.0 + (-*sr).exp())).clamp(1e-15, 1.0 - 1e-15);
+            let p = sigmoid(*sr).clamp(1e-15, 1.0 - 1e-15);
             loss -= if label { p.ln() } else { (1.0 - p).ln() };
         }
         round += 1;
@@ -350,7 +351,7 @@ fn boost(
     let mut scratch = vec![0u32; rows];
     for _ in 0..settings.trees {
         for r in 0..rows {
-            let p = 1.0 / (1.0 + (-score[r]).exp());
+            let p = sigmoid(score[r]);
             fit.g[r] = p - f64::from(u8::from(y[r]));
             fit.h[r] = (p * (1.0 - p)).max(1e-16);
         }
@@ -709,10 +710,6 @@ fn leaf(t: &[Node], x: &[f64]) -> (f64, usize) {
 mod tests {
     use super::*;
     use rand::{RngExt, SeedableRng};
-
-    fn sigmoid(z: f64) -> f64 {
-        1.0 / (1.0 + (-z).exp())
-    }
 
     fn auc(p: &[f64], y: &[bool]) -> f64 {
         let m = crate::metrics::evaluate(p, y);

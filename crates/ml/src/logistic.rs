@@ -12,6 +12,12 @@
 //! times the squared weights (the intercept is not penalised), so
 //! `alpha = 1` matches `LogisticRegression(C=1)`.
 
+/// The logistic function: the probability of log-odds `z`. Every learner
+/// and metric here turns log-odds into probabilities through it.
+pub(crate) fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
 /// A matrix stored by rows, keeping only non-zero entries.
 #[derive(Debug, Clone)]
 pub struct SparseRows {
@@ -98,7 +104,7 @@ fn objective(x: &SparseRows, y: &[bool], alpha: f64, theta: &[f64], grad: &mut [
         } else {
             s.exp().ln_1p()
         };
-        let p = 1.0 / (1.0 + (-z).exp());
+        let p = sigmoid(z);
         let d = p - f64::from(u8::from(t));
         for (c, v) in x.row(r) {
             grad[c] += d * v;

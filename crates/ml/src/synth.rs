@@ -18,6 +18,7 @@ mod people;
 mod tests;
 mod vocab;
 
+use crate::logistic::sigmoid;
 use leadscore_core::{Event, Profile, Timestamp, time::DAY_MS};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -285,10 +286,6 @@ fn normal(rng: &mut SynthRng) -> f64 {
     let u1 = 1.0 - rng.random::<f64>();
     let u2 = rng.random::<f64>();
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-}
-
-fn sigmoid(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
 }
 
 /// A uniform element; the word lists are non-empty constants.

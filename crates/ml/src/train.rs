@@ -6,7 +6,7 @@
 //! and the same version id.
 
 use crate::features::{Encoder, Style};
-use crate::logistic::SparseRows;
+use crate::logistic::{SparseRows, sigmoid};
 use crate::metrics::{Metrics, evaluate};
 use crate::table::{Cell, Table};
 use forust_ml::{GradientBooster, Matrix};
@@ -177,10 +177,6 @@ pub struct Factor {
     pub feature: String,
     /// Contribution to the log-odds.
     pub effect: f64,
-}
-
-fn sigmoid(z: f64) -> f64 {
-    1.0 / (1.0 + (-z).exp())
 }
 
 /// Trains on `train`.

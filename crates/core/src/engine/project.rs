@@ -211,8 +211,14 @@ impl Projection {
         RowRef {
             row,
             target: self.targets[c],
-            values: &self.values[c * self.width..(c + 1) * self.width],
+            values: self.combo_values(c),
         }
+    }
+
+    /// The slot values of combo `c`.
+    #[inline]
+    fn combo_values(&self, c: usize) -> &[Value] {
+        &self.values[c * self.width..(c + 1) * self.width]
     }
 
     /// Evaluates the event conditions of `model` (the model the projection
@@ -220,10 +226,8 @@ impl Projection {
     pub fn outcomes(&self, model: &Model) -> Outcomes {
         let per_combo = (0..self.targets.len())
             .map(|c| {
-                let d = match self.targets[c] {
-                    SKIP => return Passed::default(),
-                    ANY => &model.dispatch_any,
-                    i => &model.dispatches[i as usize],
+                let Some(d) = dispatch_of(model, self.targets[c]) else {
+                    return Passed::default();
                 };
                 if d.rules.len() > 64 || d.aggs.len() > 64 {
                     return Passed {
@@ -231,8 +235,7 @@ impl Projection {
                         ..Passed::default()
                     };
                 }
-                let values = &self.values[c * self.width..(c + 1) * self.width];
-                let env = RowEnv::new(model, values, &d.heads);
+                let env = RowEnv::new(model, self.combo_values(c), &d.heads);
                 let mut passed = Passed::default();
                 for (bit, &i) in d.rules.iter().enumerate() {
                     let rule = &model.engagement[i as usize];
@@ -250,6 +253,16 @@ impl Projection {
             })
             .collect();
         Outcomes { per_combo }
+    }
+}
+
+/// The dispatch a combo's target names; `None` for an event that meets nothing.
+#[inline]
+fn dispatch_of(model: &Model, target: u32) -> Option<&Dispatch> {
+    match target {
+        SKIP => None,
+        ANY => Some(&model.dispatch_any),
+        i => Some(&model.dispatches[i as usize]),
     }
 }
 
@@ -302,10 +315,8 @@ impl LeadState {
     pub fn apply_row(&mut self, model: &Model, row: RowRef<'_>) {
         let r = row.row;
         self.insert_time(r.t);
-        let d: &Dispatch = match row.target {
-            SKIP => return,
-            ANY => &model.dispatch_any,
-            i => &model.dispatches[i as usize],
+        let Some(d) = dispatch_of(model, row.target) else {
+            return;
         };
         if d.rules.is_empty() && d.aggs.is_empty() {
             return;
@@ -325,10 +336,8 @@ impl LeadState {
             return self.apply_row(model, row);
         }
         self.insert_time(r.t);
-        let d: &Dispatch = match row.target {
-            SKIP => return,
-            ANY => &model.dispatch_any,
-            i => &model.dispatches[i as usize],
+        let Some(d) = dispatch_of(model, row.target) else {
+            return;
         };
         self.record_passed(
             model,
