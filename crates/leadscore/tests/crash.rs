@@ -90,6 +90,9 @@ async fn crash_and_check(backend: Backend) {
         acked.len()
     );
 
+    // A transaction the server had sent in full lands (or rolls back)
+    // before the checks read the database, so they all see one state.
+    db.wait_for_other_sessions().await.unwrap();
     let store = leadscore_store::open(&db.url).await.unwrap();
     let mut stored = HashSet::new();
     let mut seq = 0;

@@ -33,6 +33,38 @@ impl Scratch {
             _dir: None,
         }
     }
+
+    /// Waits until no other session is connected to the database. After a
+    /// server is killed, PostgreSQL may still be running the last statement
+    /// it sent (a `COMMIT` already in the socket commits; anything else
+    /// rolls back once the server sees the connection gone): until then,
+    /// two reads can see the database before and after that transaction.
+    /// SQLite has nothing in flight once the process is gone.
+    pub async fn wait_for_other_sessions(&self) -> Result<(), StoreError> {
+        if !self.url.starts_with("postgres") {
+            return Ok(());
+        }
+        let mut conn = sqlx::PgConnection::connect(&self.url).await?;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let (others,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM pg_stat_activity \
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            )
+            .fetch_one(&mut conn)
+            .await?;
+            if others == 0 {
+                return Ok(());
+            }
+            if std::time::Instant::now() > deadline {
+                return Err(StoreError::Corrupt {
+                    what: "test database",
+                    detail: format!("{others} other sessions still connected after 30 s"),
+                });
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
 }
 
 /// Which backend a test runs on.
