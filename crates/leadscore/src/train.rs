@@ -48,9 +48,13 @@ pub struct TrainArgs {
     /// Boosting learning rate (trees).
     #[arg(long, default_value_t = 0.1)]
     pub learning_rate: f32,
-    /// Deepest tree (trees).
+    /// Deepest tree (forust's trees).
     #[arg(long, default_value_t = 4)]
     pub max_depth: usize,
+    /// Depths of the forests our trees average, one booster each
+    /// (`--depths 4` trains a single forest).
+    #[arg(long, value_delimiter = ',', default_value = "3,4,5")]
+    pub depths: Vec<usize>,
     /// Folds of the out-of-fold category rates forust's trees train on (0:
     /// in-sample rates).
     #[arg(long, default_value_t = 5)]
@@ -78,6 +82,7 @@ pub fn run_training(args: &TrainArgs) -> Result<(Trained, Report)> {
         trees: args.trees,
         learning_rate: args.learning_rate,
         max_depth: args.max_depth,
+        depths: args.depths.clone(),
         rate_folds: args.rate_folds,
         booster: match args.booster {
             BoosterArg::Native => Booster::Native,

@@ -7,10 +7,13 @@
 //! CV=5 cargo run --release -p leadscore-ml --example xeducation_fit -- 2 gbt 1
 //! ```
 //!
-//! `FOLDS`, `DEPTH`, `LR` and `TREES` in the environment override the
-//! learner's defaults; `CV_SEED` changes how the cross-validation folds are
+//! `FOLDS`, `DEPTH` (one forest of that depth), `DEPTHS` (the depths of
+//! the forests averaged, e.g. `3,4,5`), `LR` and `TREES` in the environment
+//! override the learner's defaults; `CV_SEED` changes how the cross-validation folds are
 //! dealt (default 1234); `BOOSTER=forust` trains forust-ml's trees instead
-//! of ours. `CV=K` also prints the mean ROC AUC and log loss of
+//! of ours. `BLEND=0,0.2` (with `CV`) prints instead the cross-validated
+//! ROC AUC of the trees' log-odds blended with logistic regression's at
+//! each weight listed; `FOLDS_OUT=FILE` writes the folds dealt. `CV=K` also prints the mean ROC AUC and log loss of
 //! K-fold cross-validation on the training rows alone, the figure settings
 //! are chosen by (the hold-out rows are for reporting, never for choosing).
 
@@ -79,6 +82,10 @@ fn main() {
         }
         if let Some(v) = env("DEPTH") {
             options.max_depth = v as usize;
+            options.depths = vec![v as usize];
+        }
+        if let Ok(d) = std::env::var("DEPTHS") {
+            options.depths = d.split(',').filter_map(|v| v.parse().ok()).collect();
         }
         if let Some(v) = env("LR") {
             options.learning_rate = v as f32;
@@ -133,6 +140,40 @@ fn cross_validate(t: &Table, options: &Options, k: usize, variant: u8) {
             fold[r] = g % k;
         }
     }
+    // `FOLDS_OUT=FILE` writes each training row's fold, so other learners
+    // (bench/xeducation/cv_reference.py) are scored on the very same folds.
+    if let Ok(path) = std::env::var("FOLDS_OUT") {
+        let lines: String = (0..t.rows())
+            .map(|r| format!("{},{}\n", t.ids[r], fold[r]))
+            .collect();
+        std::fs::write(path, format!("id,fold\n{lines}")).expect("writing the folds");
+    }
+    if let Ok(blend) = std::env::var("BLEND") {
+        let weights: Vec<f64> = blend.split(',').filter_map(|w| w.parse().ok()).collect();
+        let mut aucs = vec![0.0; weights.len()];
+        for f in 0..k {
+            let (inside, rest): (Vec<usize>, Vec<usize>) =
+                (0..t.rows()).partition(|&r| fold[r] == f);
+            let (fit, check) = (t.select(&rest), t.select(&inside));
+            let gbt = train(&fit, options).unwrap().predict(&check).unwrap();
+            let lr = train(&fit, &Options::new(Kind::Logistic))
+                .unwrap()
+                .predict(&check)
+                .unwrap();
+            for (a, w) in aucs.iter_mut().zip(&weights) {
+                let p: Vec<f64> = gbt
+                    .iter()
+                    .zip(&lr)
+                    .map(|(g, l)| sigmoid((1.0 - w) * logit(*g) + w * logit(*l)))
+                    .collect();
+                *a += leadscore_ml::metrics::evaluate(&p, &check.y).roc_auc / k as f64;
+            }
+        }
+        for (a, w) in aucs.iter().zip(&weights) {
+            println!("variant {variant} blend {w}: {k}-fold CV ROC AUC {a:.4}");
+        }
+        return;
+    }
     let (mut auc, mut log_loss) = (0.0, 0.0);
     for f in 0..k {
         let (inside, rest): (Vec<usize>, Vec<usize>) = (0..t.rows()).partition(|&r| fold[r] == f);
@@ -147,4 +188,13 @@ fn cross_validate(t: &Table, options: &Options, k: usize, variant: u8) {
         "variant {variant} {}: {k}-fold CV on the training rows: ROC AUC {auc:.4}, log loss {log_loss:.4}",
         options.kind.as_str()
     );
+}
+
+fn logit(p: f64) -> f64 {
+    let p = p.clamp(1e-12, 1.0 - 1e-12);
+    (p / (1.0 - p)).ln()
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
 }

@@ -250,7 +250,62 @@ pub fn fit(
     y: &[bool],
     settings: &Settings,
 ) -> Forest {
-    boost(x, rows, kinds, y, settings, &mut |_| true)
+    fit_averaged(x, rows, kinds, y, std::slice::from_ref(settings))
+}
+
+/// Boosts one forest per entry of `settings` on the same rows (binned
+/// once) and returns their average as one forest: every tree's values are
+/// divided by the number of forests, so its log-odds is the mean of theirs
+/// and per-feature contributions still add up. Forests of different depths
+/// make different errors; their average ranked X Education's leads better
+/// in cross-validation than any one of them (docs/benchmarks.md).
+pub fn fit_averaged(
+    x: &[f64],
+    rows: usize,
+    kinds: &[FeatureKind],
+    y: &[bool],
+    settings: &[Settings],
+) -> Forest {
+    let Some(first) = settings.first() else {
+        return Forest {
+            base: prior_log_odds(y),
+            trees: Vec::new(),
+        };
+    };
+    let mut fit = Fit::new(x, rows, kinds, first);
+    let mut forests: Vec<Forest> = settings
+        .iter()
+        .map(|s| {
+            fit.settings = s;
+            fit.boost(y, &mut |_| true)
+        })
+        .collect();
+    if forests.len() == 1 {
+        return forests.remove(0);
+    }
+    let share = 1.0 / forests.len() as f64;
+    let mut averaged = Forest {
+        base: forests[0].base,
+        trees: Vec::new(),
+    };
+    for forest in forests {
+        for mut tree in forest.trees {
+            for node in &mut tree {
+                match node {
+                    Node::Leaf { value } | Node::Split { value, .. } => *value *= share,
+                }
+            }
+            averaged.trees.push(tree);
+        }
+    }
+    averaged
+}
+
+/// The log-odds of the training conversion rate, where every forest starts.
+fn prior_log_odds(y: &[bool]) -> f64 {
+    let positives = y.iter().filter(|v| **v).count() as f64;
+    let prior = (positives / y.len().max(1) as f64).clamp(1e-6, 1.0 - 1e-6);
+    (prior / (1.0 - prior)).ln()
 }
 
 /// The number of rounds after which the log loss on validation rows `xv`
@@ -270,7 +325,7 @@ pub fn rounds_by_validation(
     let width = kinds.len();
     let mut score: Option<Vec<f64>> = None;
     let (mut best, mut best_loss, mut round) = (0, f64::INFINITY, 0);
-    boost(x, rows, kinds, y, settings, &mut |forest| {
+    Fit::new(x, rows, kinds, settings).boost(y, &mut |forest| {
         let s = score.get_or_insert_with(|| vec![forest.base; yv.len()]);
         let tree = forest.trees.last().map_or(&[][..], Vec::as_slice);
         let mut loss = 0.0;
@@ -288,82 +343,80 @@ pub fn rounds_by_validation(
     best.max(1)
 }
 
-/// Boosts until `settings.trees` rounds or until `after` (called with the
-/// forest after each round) returns false.
-fn boost(
-    x: &[f64],
-    rows: usize,
-    kinds: &[FeatureKind],
-    y: &[bool],
-    settings: &Settings,
-    after: &mut dyn FnMut(&Forest) -> bool,
-) -> Forest {
-    let width = kinds.len();
-    let binners: Vec<Binner> = kinds
-        .iter()
-        .enumerate()
-        .map(|(f, k)| Binner::fit((0..rows).map(|r| x[r * width + f]), *k))
-        .collect();
-    let mut offsets = Vec::with_capacity(width + 1);
-    let mut total = 0;
-    for b in &binners {
+impl<'a> Fit<'a> {
+    /// Bins the training rows once, for any number of boosters.
+    fn new(x: &[f64], rows: usize, kinds: &[FeatureKind], settings: &'a Settings) -> Fit<'a> {
+        let width = kinds.len();
+        let binners: Vec<Binner> = kinds
+            .iter()
+            .enumerate()
+            .map(|(f, k)| Binner::fit((0..rows).map(|r| x[r * width + f]), *k))
+            .collect();
+        let mut offsets = Vec::with_capacity(width + 1);
+        let mut total = 0;
+        for b in &binners {
+            offsets.push(total);
+            total += b.bins();
+        }
         offsets.push(total);
-        total += b.bins();
-    }
-    offsets.push(total);
-    let mut bins = vec![0u16; rows * width];
-    for r in 0..rows {
-        for (f, b) in binners.iter().enumerate() {
-            bins[r * width + f] = b.bin(x[r * width + f]);
-        }
-    }
-    let positives = y.iter().filter(|v| **v).count() as f64;
-    let prior = (positives / rows.max(1) as f64).clamp(1e-6, 1.0 - 1e-6);
-    let base = (prior / (1.0 - prior)).ln();
-    let used: Vec<usize> = (0..width)
-        .filter(|&f| kinds[f] != FeatureKind::Ignored)
-        .collect();
-    let slots: Vec<u32> = bins
-        .chunks(width.max(1))
-        .take(rows)
-        .flat_map(|row| {
-            used.iter()
-                .map(|&f| (offsets[f] + usize::from(row[f])) as u32)
-        })
-        .collect();
-    let mut fit = Fit {
-        settings,
-        binners,
-        offsets,
-        bins,
-        width,
-        slots,
-        used,
-        g: vec![0.0; rows],
-        h: vec![0.0; rows],
-    };
-    let mut score = vec![base; rows];
-    let mut forest = Forest {
-        base,
-        trees: Vec::with_capacity(settings.trees),
-    };
-    let mut order: Vec<u32> = (0..rows as u32).collect();
-    let mut scratch = vec![0u32; rows];
-    for _ in 0..settings.trees {
+        let mut bins = vec![0u16; rows * width];
         for r in 0..rows {
-            let p = sigmoid(score[r]);
-            fit.g[r] = p - f64::from(u8::from(y[r]));
-            fit.h[r] = (p * (1.0 - p)).max(1e-16);
+            for (f, b) in binners.iter().enumerate() {
+                bins[r * width + f] = b.bin(x[r * width + f]);
+            }
         }
-        let mut nodes = Vec::new();
-        let hist = fit.histogram(&order);
-        fit.grow(&mut order, &mut scratch, hist, 0, &mut nodes, &mut score);
-        forest.trees.push(nodes);
-        if !after(&forest) {
-            break;
+        let used: Vec<usize> = (0..width)
+            .filter(|&f| kinds[f] != FeatureKind::Ignored)
+            .collect();
+        let slots: Vec<u32> = bins
+            .chunks(width.max(1))
+            .take(rows)
+            .flat_map(|row| {
+                used.iter()
+                    .map(|&f| (offsets[f] + usize::from(row[f])) as u32)
+            })
+            .collect();
+        Fit {
+            settings,
+            binners,
+            offsets,
+            bins,
+            width,
+            slots,
+            used,
+            g: vec![0.0; rows],
+            h: vec![0.0; rows],
         }
     }
-    forest
+
+    /// Boosts until `settings.trees` rounds or until `after` (called with
+    /// the forest after each round) returns false.
+    fn boost(&mut self, y: &[bool], after: &mut dyn FnMut(&Forest) -> bool) -> Forest {
+        let rows = self.g.len();
+        let base = prior_log_odds(y);
+        let mut score = vec![base; rows];
+        let mut forest = Forest {
+            base,
+            trees: Vec::with_capacity(self.settings.trees),
+        };
+        let mut order: Vec<u32> = (0..rows as u32).collect();
+        let mut scratch = vec![0u32; rows];
+        for _ in 0..self.settings.trees {
+            for r in 0..rows {
+                let p = sigmoid(score[r]);
+                self.g[r] = p - f64::from(u8::from(y[r]));
+                self.h[r] = (p * (1.0 - p)).max(1e-16);
+            }
+            let mut nodes = Vec::new();
+            let hist = self.histogram(&order);
+            self.grow(&mut order, &mut scratch, hist, 0, &mut nodes, &mut score);
+            forest.trees.push(nodes);
+            if !after(&forest) {
+                break;
+            }
+        }
+        forest
+    }
 }
 
 impl Fit<'_> {
@@ -414,7 +467,34 @@ impl Fit<'_> {
             }
             return at;
         };
-        // Stable partition: left rows first, each side in row order.
+        let l = self.partition(rows, scratch, &best);
+        let (left_rows, right_rows) = rows.split_at_mut(l);
+        let (left_scratch, right_scratch) = scratch.split_at_mut(l);
+        let (left_hist, right_hist) = self.child_histograms(&hist, left_rows, right_rows);
+        drop(hist);
+        let left = self.grow(left_rows, left_scratch, left_hist, depth + 1, nodes, score);
+        let right = self.grow(
+            right_rows,
+            right_scratch,
+            right_hist,
+            depth + 1,
+            nodes,
+            score,
+        );
+        let (feature, rule) = self.rule(&best);
+        nodes[at as usize] = Node::Split {
+            feature,
+            rule,
+            left,
+            right,
+            value,
+        };
+        at
+    }
+
+    /// Puts the rows `best` sends left first, each side in row order, and
+    /// returns how many went left.
+    fn partition(&self, rows: &mut [u32], scratch: &mut [u32], best: &Best) -> usize {
         let (mut l, mut k) = (0, 0);
         for i in 0..rows.len() {
             let r = rows[i];
@@ -428,29 +508,37 @@ impl Fit<'_> {
             }
         }
         rows[l..].copy_from_slice(&scratch[..k]);
-        let (left_rows, right_rows) = rows.split_at_mut(l);
-        let (left_scratch, right_scratch) = scratch.split_at_mut(l);
-        // The smaller child's histogram is built, the larger one's is the
-        // parent's minus it.
-        let (left_hist, right_hist) = if left_rows.len() <= right_rows.len() {
-            let small = self.histogram(left_rows);
-            let large = hist.iter().zip(&small).map(|(p, s)| p.minus(*s)).collect();
+        l
+    }
+
+    /// The two children's histograms: the smaller child's is built, the
+    /// larger one's is the parent's minus it.
+    fn child_histograms(
+        &self,
+        parent: &[Cell],
+        left_rows: &[u32],
+        right_rows: &[u32],
+    ) -> (Vec<Cell>, Vec<Cell>) {
+        let small_rows = if left_rows.len() <= right_rows.len() {
+            left_rows
+        } else {
+            right_rows
+        };
+        let small = self.histogram(small_rows);
+        let large = parent
+            .iter()
+            .zip(&small)
+            .map(|(p, s)| p.minus(*s))
+            .collect();
+        if left_rows.len() <= right_rows.len() {
             (small, large)
         } else {
-            let small = self.histogram(right_rows);
-            let large = hist.iter().zip(&small).map(|(p, s)| p.minus(*s)).collect();
             (large, small)
-        };
-        drop(hist);
-        let left = self.grow(left_rows, left_scratch, left_hist, depth + 1, nodes, score);
-        let right = self.grow(
-            right_rows,
-            right_scratch,
-            right_hist,
-            depth + 1,
-            nodes,
-            score,
-        );
+        }
+    }
+
+    /// The stored form of a split: its feature and which values go left.
+    fn rule(&self, best: &Best) -> (u32, Rule) {
         let f = best.feature;
         let rule = match &self.binners[f] {
             Binner::Numeric(t) => {
@@ -471,14 +559,7 @@ impl Fit<'_> {
                     .collect(),
             },
         };
-        nodes[at as usize] = Node::Split {
-            feature: f as u32,
-            rule,
-            left,
-            right,
-            value,
-        };
-        at
+        (f as u32, rule)
     }
 
     fn totals(&self, hist: &[Cell]) -> Cell {
@@ -811,6 +892,37 @@ mod tests {
         let row = &x[..3];
         let c = a.contributions(row);
         assert!((c.iter().sum::<f64>() - a.log_odds(row)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn an_averaged_forest_is_the_mean_of_its_forests() {
+        let (x, y) = mixed_data(2_000, 7);
+        let kinds = [
+            FeatureKind::Numeric,
+            FeatureKind::Numeric,
+            FeatureKind::Categorical,
+        ];
+        let depths = [2, 3, 5];
+        let settings: Vec<Settings> = depths
+            .iter()
+            .map(|&max_depth| Settings {
+                max_depth,
+                trees: 30,
+                ..Settings::default()
+            })
+            .collect();
+        let averaged = fit_averaged(&x, 2_000, &kinds, &y, &settings);
+        let alone: Vec<Forest> = settings
+            .iter()
+            .map(|s| fit(&x, 2_000, &kinds, &y, s))
+            .collect();
+        assert_eq!(averaged.trees.len(), 90);
+        for row in x.chunks(3).take(200) {
+            let mean = alone.iter().map(|f| f.log_odds(row)).sum::<f64>() / 3.0;
+            assert!((averaged.log_odds(row) - mean).abs() < 1e-9);
+            let c = averaged.contributions(row);
+            assert!((c.iter().sum::<f64>() - averaged.log_odds(row)).abs() < 1e-9);
+        }
     }
 
     #[test]
