@@ -9,7 +9,9 @@ are not used.
 
 Without a folds file, both are fitted on the training rows and scored on
 the hold-out rows, to check that this set-up reproduces the README's
-reference figures.
+reference figures. Run it with the Python of run.sh's virtual environment
+(`/tmp/leadscore-sklearn/bin/python`, which run.sh gives scikit-learn,
+pandas and lightgbm).
 
 LightGBM runs with its defaults (100 rounds, 31 leaves, learning rate 0.1),
 the categorical columns as pandas categories, as the data set's README
@@ -25,13 +27,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
-from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OrdinalEncoder
 
-from sklearn_reference import LEAKY, MILD
+from sklearn_reference import features, hist_gbt
 
 
 def main():
@@ -47,31 +45,10 @@ def main():
         test_ids = set(pd.read_csv(os.path.join(data_dir, "test-ids.csv"))["Prospect ID"])
         fold = df["Prospect ID"].isin(test_ids).to_numpy().astype(int)
         metric = "holdout_roc_auc"
-    drop = ["Prospect ID", "Lead Number", "Converted"]
-    if variant >= 2:
-        drop += LEAKY
-    if variant >= 3:
-        drop += MILD
-    x = df.drop(columns=drop)
-    y = df["Converted"].to_numpy()
-    numeric = [c for c in x.columns if x[c].dtype.kind in "if"]
-    categorical = [c for c in x.columns if c not in numeric]
-    x[categorical] = x[categorical].fillna("(missing)").apply(lambda s: s.str.lower())
+    x, y, numeric, categorical = features(df, variant)
     xl = x.copy()
     for c in categorical:
         xl[c] = xl[c].astype("category")
-
-    def hgb():
-        return make_pipeline(
-            ColumnTransformer([
-                ("num", "passthrough", numeric),
-                ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
-                                       encoded_missing_value=-2), categorical),
-            ]),
-            HistGradientBoostingClassifier(
-                categorical_features=list(range(len(numeric), len(numeric) + len(categorical))),
-                random_state=42),
-        )
 
     k = int(fold.max()) + 1
     for name in ["lightgbm", "hist_gbt"]:
@@ -83,7 +60,7 @@ def main():
                 m.fit(xl[fit], y[fit])
                 p = m.predict_proba(xl[check])[:, 1]
             else:
-                m = hgb()
+                m = hist_gbt(numeric, categorical)
                 m.fit(x[fit], y[fit])
                 p = m.predict_proba(x[check])[:, 1]
             aucs.append(roc_auc_score(y[check], p))

@@ -20,7 +20,7 @@ if [[ -z "${LEADSCORE_BIN:-}" ]]; then
 fi
 if [[ ! -x "$VENV/bin/python" ]]; then
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q scikit-learn pandas
+    "$VENV/bin/pip" install -q scikit-learn pandas lightgbm
 fi
 
 leaky=(--exclude Tags --exclude "Lead Quality" --exclude "Lead Profile" --exclude "Last Notable Activity")

@@ -34,10 +34,10 @@ def top_share(y, p, share):
     return y[order[:k]].sum() / y.sum()
 
 
-def main():
-    data_dir, variant = sys.argv[1], int(sys.argv[2])
-    df = pd.read_csv(os.path.join(data_dir, "leads.csv"))
-    test_ids = set(pd.read_csv(os.path.join(data_dir, "test-ids.csv"))["Prospect ID"])
+def features(df, variant):
+    """The variant's feature columns (categories lower-cased, missing as a
+    category of its own), the outcomes, and the numeric and categorical
+    column names."""
     drop = ["Prospect ID", "Lead Number", "Converted"]
     if variant >= 2:
         drop += LEAKY
@@ -45,10 +45,32 @@ def main():
         drop += MILD
     x = df.drop(columns=drop)
     y = df["Converted"].to_numpy()
-    test = df["Prospect ID"].isin(test_ids).to_numpy()
     numeric = [c for c in x.columns if x[c].dtype.kind in "if"]
     categorical = [c for c in x.columns if c not in numeric]
     x[categorical] = x[categorical].fillna("(missing)").apply(lambda s: s.str.lower())
+    return x, y, numeric, categorical
+
+
+def hist_gbt(numeric, categorical):
+    """HistGradientBoosting with native categories, defaults otherwise."""
+    return make_pipeline(
+        ColumnTransformer([
+            ("num", "passthrough", numeric),
+            ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
+                                   encoded_missing_value=-2), categorical),
+        ]),
+        HistGradientBoostingClassifier(
+            categorical_features=list(range(len(numeric), len(numeric) + len(categorical))),
+            random_state=42),
+    )
+
+
+def main():
+    data_dir, variant = sys.argv[1], int(sys.argv[2])
+    df = pd.read_csv(os.path.join(data_dir, "leads.csv"))
+    test_ids = set(pd.read_csv(os.path.join(data_dir, "test-ids.csv"))["Prospect ID"])
+    x, y, numeric, categorical = features(df, variant)
+    test = df["Prospect ID"].isin(test_ids).to_numpy()
 
     models = {
         "logistic": make_pipeline(
@@ -58,16 +80,7 @@ def main():
             ]),
             LogisticRegression(max_iter=1000),
         ),
-        "hist_gbt": make_pipeline(
-            ColumnTransformer([
-                ("num", "passthrough", numeric),
-                ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
-                                       encoded_missing_value=-2), categorical),
-            ]),
-            HistGradientBoostingClassifier(
-                categorical_features=list(range(len(numeric), len(numeric) + len(categorical))),
-                random_state=42),
-        ),
+        "hist_gbt": hist_gbt(numeric, categorical),
     }
     for name, model in models.items():
         start = time.perf_counter()
