@@ -85,6 +85,10 @@ pub enum Booster {
 /// (docs/benchmarks.md).
 pub const DEPTHS: [usize; 3] = [3, 4, 5];
 
+/// Deepest tree accepted: a tree of depth 16 already has up to 65,536
+/// leaves, far more than lead data sets support.
+pub const MAX_DEPTH: usize = 16;
+
 impl Options {
     /// The depths of the forests our trees average.
     pub fn tree_depths(&self) -> impl Iterator<Item = usize> + '_ {
@@ -198,6 +202,13 @@ pub struct Factor {
 
 /// Trains on `train`.
 pub fn train(train: &Table, options: &Options) -> Result<Trained, TrainError> {
+    if options.kind == Kind::Gbt
+        && let Some(d) = options.tree_depths().find(|d| !(1..=MAX_DEPTH).contains(d))
+    {
+        return Err(TrainError::Data(format!(
+            "depths: each tree depth must be 1 to {MAX_DEPTH}, found {d}"
+        )));
+    }
     let style = match options.kind {
         Kind::Logistic => Style::Indicators,
         Kind::Gbt => Style::Ordered,

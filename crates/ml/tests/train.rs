@@ -121,3 +121,40 @@ fn forust_models_still_train_and_saved_ones_still_load() {
     assert_eq!(back.predict(&test).unwrap(), native.predict(&test).unwrap());
     assert_eq!(back.version, native.version);
 }
+
+#[test]
+fn tree_depths_are_checked_and_older_models_read_as_one_forest() {
+    use leadscore_ml::train::{Learned, Trained};
+    let t = table(&WITHOUT_SALES_FILLED);
+    let (train_rows, test) = hold_out(&t);
+    for depths in [vec![0], vec![4, 17]] {
+        let options = Options {
+            depths: depths.clone(),
+            ..Options::new(Kind::Gbt)
+        };
+        let e = train(&train_rows, &options).unwrap_err().to_string();
+        assert!(e.starts_with("depths: "), "{depths:?}: {e}");
+    }
+    // One forest of depth 4, as models were trained before `depths`.
+    let single = Options {
+        depths: vec![4],
+        ..Options::new(Kind::Gbt)
+    };
+    let m = train(&train_rows, &single).unwrap();
+    let Learned::Trees { forest } = &m.learned else {
+        panic!("our trees")
+    };
+    assert_eq!(forest.trees.len(), 100);
+    // A model saved before `depths` existed reads as that single forest.
+    let mut saved = serde_json::to_value(&m).unwrap();
+    saved["options"].as_object_mut().unwrap().remove("depths");
+    let back: Trained = serde_json::from_value(saved).unwrap();
+    assert_eq!(back.options.tree_depths().collect::<Vec<_>>(), [4]);
+    assert_eq!(back.predict(&test).unwrap(), m.predict(&test).unwrap());
+    // The default averages three forests into one.
+    let averaged = train(&train_rows, &Options::new(Kind::Gbt)).unwrap();
+    let Learned::Trees { forest } = &averaged.learned else {
+        panic!("our trees")
+    };
+    assert_eq!(forest.trees.len(), 300);
+}
