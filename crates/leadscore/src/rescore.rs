@@ -58,18 +58,54 @@ pub fn account_of<'a>(ds: &Dataset, accounts: &'a [Vec<f64>], lead: usize) -> Op
         .map(Vec::as_slice)
 }
 
-/// Leads in scoring units: each account's contacts together, and every lead
-/// without an account alone.
-fn units(ds: &Dataset) -> Vec<Vec<u32>> {
-    let mut units = ds.account_members();
-    units.extend(
-        ds.lead_account
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| a.is_none())
-            .map(|(lead, _)| vec![lead as u32]),
-    );
-    units
+/// Leads in scoring units: each account's contacts together (in lead
+/// order), then every lead without an account alone. Kept flat, in two
+/// allocations rather than one per unit.
+struct Units {
+    /// Lead indices, unit after unit.
+    leads: Vec<u32>,
+    /// Unit `u` is `leads[starts[u]..starts[u + 1]]`.
+    starts: Vec<u32>,
+}
+
+impl Units {
+    fn of(ds: &Dataset) -> Units {
+        // A counting sort of the leads by account: one count per account,
+        // then each lead to its account's next free place.
+        let accounts = ds.accounts.len();
+        let mut starts = vec![0u32; accounts + 1];
+        for a in ds.lead_account.iter().flatten() {
+            starts[*a as usize + 1] += 1;
+        }
+        for a in 0..accounts {
+            starts[a + 1] += starts[a];
+        }
+        let in_accounts = starts[accounts] as usize;
+        let mut next = starts[..accounts].to_vec();
+        let mut leads = vec![0u32; in_accounts];
+        for (lead, account) in ds.lead_account.iter().enumerate() {
+            match account {
+                Some(a) => {
+                    let at = &mut next[*a as usize];
+                    leads[*at as usize] = lead as u32;
+                    *at += 1;
+                }
+                None => {
+                    leads.push(lead as u32);
+                    starts.push(leads.len() as u32);
+                }
+            }
+        }
+        Units { leads, starts }
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    fn get(&self, unit: usize) -> &[u32] {
+        &self.leads[self.starts[unit] as usize..self.starts[unit + 1] as usize]
+    }
 }
 
 /// A data set's events projected for one model, in lead order: lead `i`'s
@@ -147,11 +183,15 @@ fn score_units(
     build: impl Fn(&mut LeadState, usize) + Sync,
 ) -> Vec<LeadScore> {
     let with_accounts = model.has_account_aggregates();
-    let scored: Vec<Vec<(u32, LeadScore)>> = units(ds)
-        .par_iter()
-        .map_init(
-            || (Vec::<LeadState>::new(), Scratch::default()),
-            |(pool, scratch), members| {
+    let units = Units::of(ds);
+    // Each worker keeps its states and scratch from unit to unit and
+    // gathers its scores in one list, rather than a list per unit.
+    let scored: Vec<Vec<(u32, LeadScore)>> = (0..units.len())
+        .into_par_iter()
+        .fold(
+            || (Vec::<LeadState>::new(), Scratch::default(), Vec::new()),
+            |(mut pool, mut scratch, mut out), unit| {
+                let members = units.get(unit);
                 while pool.len() < members.len() {
                     pool.push(LeadState::new(model));
                 }
@@ -164,25 +204,26 @@ fn score_units(
                     let contacts: Vec<&LeadState> = states.iter().collect();
                     account_values(model, &contacts, as_of)
                 });
-                members
-                    .iter()
-                    .zip(states.iter())
-                    .map(|(&lead, state)| {
-                        let profile = &ds.profiles[lead as usize];
-                        (
-                            lead,
-                            model.score_with(scratch, profile, state, values.as_deref(), as_of),
-                        )
-                    })
-                    .collect()
+                for (&lead, state) in members.iter().zip(states.iter()) {
+                    let profile = &ds.profiles[lead as usize];
+                    let score =
+                        model.score_with(&mut scratch, profile, state, values.as_deref(), as_of);
+                    out.push((lead, score));
+                }
+                (pool, scratch, out)
             },
         )
+        .map(|(_, _, out)| out)
         .collect();
     let mut out: Vec<Option<LeadScore>> = vec![None; ds.profiles.len()];
     for (lead, score) in scored.into_iter().flatten() {
         out[lead as usize] = Some(score);
     }
-    out.into_iter().flatten().collect()
+    // An exact-size iterator: one allocation, where `flatten` grew the list
+    // by doubling.
+    out.into_iter()
+        .map(|s| s.expect("every lead is in exactly one unit"))
+        .collect()
 }
 
 /// Lead indices, hottest first: by total, then fit, then id, so ties have a fixed order.

@@ -56,9 +56,18 @@ pub const MANUAL_STAGE_ATTRIBUTE: &str = "stage";
 /// The profile attribute that holds the email address.
 pub const EMAIL_ATTRIBUTE: &str = "email";
 
-/// Keeps the largest contributions by absolute value.
+/// Keeps the largest contributions by absolute value. Inlined into the rule
+/// loops: most contributions are zero or smaller than every kept reason,
+/// and those leave after a comparison or two instead of a call.
+#[inline(always)]
 fn push_reason(reasons: &mut Reasons, r: Reason) {
     if r.points == 0.0 {
+        return;
+    }
+    // Full, and no larger than the smallest kept: it would go last and be cut.
+    if let Some(last) = reasons.get(TOP_REASONS - 1)
+        && last.points.abs() >= r.points.abs()
+    {
         return;
     }
     let at = reasons.partition_point(|x| x.points.abs() >= r.points.abs());
@@ -71,7 +80,10 @@ fn push_reason(reasons: &mut Reasons, r: Reason) {
 }
 
 /// Total of an engagement rule at `as_of`, summing hits in time order so that
-/// equal states give bit-identical totals.
+/// equal states give bit-identical totals. Inlined, so that scoring (which
+/// records nothing) computes only the points and skips what only an
+/// explanation reads (the limited count, the points before decay).
+#[inline(always)]
 pub(crate) fn rule_detail(
     rule: &crate::model::EngagementRule,
     hits: &super::state::RuleHits,
@@ -198,15 +210,19 @@ impl Model {
 
         // One pass over the profile fills every attribute slot (a table
         // look-up per attribute instead of a tree search per slot) and finds
-        // the email address on the way, which saves a tree search for it.
+        // the email address and a manual stage on the way, which saves a
+        // tree search for each.
         slots.resize(self.lead_slots.len(), Value::Null);
         let mut address = None;
+        let mut manual_stage = &Value::Null;
         for (name, value) in &profile.attributes {
             if name.len() == EMAIL_ATTRIBUTE.len()
                 && name == EMAIL_ATTRIBUTE
                 && let Value::Str(s) = value
             {
                 address = Some(s);
+            } else if name.len() == MANUAL_STAGE_ATTRIBUTE.len() && name == MANUAL_STAGE_ATTRIBUTE {
+                manual_stage = value;
             }
             let slot = match self.attr_known.find(name) {
                 Some(known) => known,
@@ -348,8 +364,7 @@ impl Model {
 
         // Stage: a manual stage set by a person wins; otherwise the highest
         // automatic stage whose criteria hold.
-        let manual = profile
-            .get(MANUAL_STAGE_ATTRIBUTE)
+        let manual = manual_stage
             .as_str()
             .and_then(|s| self.stage_index(s))
             .filter(|&i| self.stages[i].manual);

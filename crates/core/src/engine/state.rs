@@ -11,7 +11,7 @@ use super::env::EventEnv;
 use crate::event::Event;
 use crate::expr::Env;
 use crate::model::{Dispatch, Limit, Model};
-use crate::time::Timestamp;
+use crate::time::{DAY_MS, Timestamp};
 use crate::value::Value;
 use std::hash::{BuildHasher, Hash};
 
@@ -283,37 +283,57 @@ pub(crate) fn session_key(event: &Event, env: &EventEnv<'_>) -> u64 {
 }
 
 /// Records a hit under a frequency limit, keeping the earliest events of
-/// each period so the outcome does not depend on arrival order.
+/// each period so the outcome does not depend on arrival order. Inlined
+/// into the loops that record hits: the call cost about as much as the work.
+#[inline(always)]
 fn add_limited(r: &mut RuleHits, hit: Hit, limit: Limit) {
     match limit {
         Limit::None => {
             insert_sorted(&mut r.kept, hit);
         }
-        Limit::Once => keep_first(r, hit, 1, |_| 0),
-        Limit::PerDay(n) => keep_first(r, hit, n as usize, Timestamp::day),
-        Limit::PerWeek(n) => keep_first(r, hit, n as usize, Timestamp::week),
+        Limit::Once => keep_first(r, hit, 1, |_| (i64::MIN, i64::MAX)),
+        Limit::PerDay(n) => keep_first(r, hit, n as usize, |t| period(t.day(), 1)),
+        // `Timestamp::week`: weeks start three days after a multiple of 7 days.
+        Limit::PerWeek(n) => keep_first(r, hit, n as usize, |t| period(t.week() * 7 - 3, 7)),
     }
 }
 
-/// Keeps at most `n` hits per period (`bucket_of`). Generic rather than
-/// taking a function pointer, so that each period is computed inline.
+/// The first and last millisecond of the `days` days from day `first`,
+/// clamped to the range of timestamps (computed wide so that periods at the
+/// ends of that range do not overflow).
 #[inline(always)]
-fn keep_first(r: &mut RuleHits, hit: Hit, n: usize, bucket_of: impl Fn(Timestamp) -> i64) {
+fn period(first: i64, days: i64) -> (i64, i64) {
+    let lo = i128::from(first) * i128::from(DAY_MS);
+    let last = lo + i128::from(days * DAY_MS) - 1;
+    let clamp = |x: i128| x.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
+    (clamp(lo), clamp(last))
+}
+
+/// Keeps at most `n` hits per period: `period` gives the first and last
+/// millisecond of the period a time falls in. The
+/// neighbours of a hit are compared with those bounds, which is cheaper
+/// than working out each neighbour's period. Generic rather than taking a
+/// function pointer, so that the bounds are computed inline.
+#[inline(always)]
+fn keep_first(r: &mut RuleHits, hit: Hit, n: usize, period_of: impl Fn(Timestamp) -> (i64, i64)) {
+    let (first, last) = period_of(hit.t);
+    let inside = |h: &&Hit| h.t.0 >= first && h.t.0 <= last;
+    // In time order (the common case) the hit goes last: it is kept if its
+    // period holds fewer than `n` hits so far, else it is limited, without
+    // pushing it and taking it out again.
+    if r.kept.last().is_none_or(|prev| prev.t <= hit.t) {
+        let before = r.kept.iter().rev().take(n).take_while(inside).count();
+        if before < n {
+            r.kept.push(hit);
+        } else {
+            insert_sorted(&mut r.limited, hit);
+        }
+        return;
+    }
     let at = insert_sorted(&mut r.kept, hit);
-    let bucket = bucket_of(hit.t);
     // Hits of one period sit next to each other; there are at most n + 1.
-    let start = at
-        - r.kept[..at]
-            .iter()
-            .rev()
-            .take_while(|h| bucket_of(h.t) == bucket)
-            .count();
-    let end = at
-        + 1
-        + r.kept[at + 1..]
-            .iter()
-            .take_while(|h| bucket_of(h.t) == bucket)
-            .count();
+    let start = at - r.kept[..at].iter().rev().take_while(inside).count();
+    let end = at + 1 + r.kept[at + 1..].iter().take_while(inside).count();
     if end - start > n {
         let dropped = r.kept.remove(end - 1);
         insert_sorted(&mut r.limited, dropped);
