@@ -234,10 +234,18 @@ struct Fit<'a> {
     width: usize,
     /// Features that are not ignored.
     used: Vec<usize>,
-    /// Row-major, used features only: each value's index in a histogram
-    /// (its feature's offset plus its bin), so filling a histogram is one
-    /// indexed add per value.
+    /// Row-major, used features only, each feature's most common bin left
+    /// out: each value's index in a histogram (its feature's offset plus
+    /// its bin), so filling a histogram is one indexed add per value. Row
+    /// `r`'s values are `slots[starts[r]..starts[r + 1]]`.
     slots: Vec<u32>,
+    starts: Vec<u32>,
+    /// Per used feature, its bins' range in a histogram and the slot of its
+    /// most common bin, which a histogram fills from the node's total minus
+    /// the feature's other bins (LightGBM skips its "most frequent bin" the
+    /// same way): X Education's flags and dominant categories put most
+    /// values there, so most adds are saved.
+    common: Vec<(std::ops::Range<usize>, usize)>,
     g: Vec<f64>,
     h: Vec<f64>,
 }
@@ -368,14 +376,32 @@ impl<'a> Fit<'a> {
         let used: Vec<usize> = (0..width)
             .filter(|&f| kinds[f] != FeatureKind::Ignored)
             .collect();
-        let slots: Vec<u32> = bins
-            .chunks(width.max(1))
-            .take(rows)
-            .flat_map(|row| {
-                used.iter()
-                    .map(|&f| (offsets[f] + usize::from(row[f])) as u32)
+        let common: Vec<(std::ops::Range<usize>, usize)> = used
+            .iter()
+            .map(|&f| {
+                let mut counts = vec![0u32; offsets[f + 1] - offsets[f]];
+                for r in 0..rows {
+                    counts[usize::from(bins[r * width + f])] += 1;
+                }
+                // The first of the most common bins, so ties are broken the
+                // same way every time.
+                let most =
+                    (0..counts.len()).fold(0, |m, b| if counts[b] > counts[m] { b } else { m });
+                (offsets[f]..offsets[f + 1], offsets[f] + most)
             })
             .collect();
+        let mut slots = Vec::new();
+        let mut starts = Vec::with_capacity(rows + 1);
+        starts.push(0);
+        for row in bins.chunks(width.max(1)).take(rows) {
+            for (&f, (_, skipped)) in used.iter().zip(&common) {
+                let slot = offsets[f] + usize::from(row[f]);
+                if slot != *skipped {
+                    slots.push(slot as u32);
+                }
+            }
+            starts.push(slots.len() as u32);
+        }
         Fit {
             settings,
             binners,
@@ -383,6 +409,8 @@ impl<'a> Fit<'a> {
             bins,
             width,
             slots,
+            starts,
+            common,
             used,
             g: vec![0.0; rows],
             h: vec![0.0; rows],
@@ -422,6 +450,7 @@ impl<'a> Fit<'a> {
 impl Fit<'_> {
     fn histogram(&self, rows: &[u32]) -> Vec<Cell> {
         let mut hist = vec![Cell::default(); self.offsets[self.width]];
+        let mut total = Cell::default();
         for &r in rows {
             let r = r as usize;
             let c = Cell {
@@ -429,10 +458,18 @@ impl Fit<'_> {
                 h: self.h[r],
                 n: 1,
             };
-            let n = self.used.len();
-            for &slot in &self.slots[r * n..(r + 1) * n] {
+            total.add(c);
+            let (from, to) = (self.starts[r] as usize, self.starts[r + 1] as usize);
+            for &slot in &self.slots[from..to] {
                 hist[slot as usize].add(c);
             }
+        }
+        for (bins, skipped) in &self.common {
+            let mut rest = Cell::default();
+            for c in &hist[bins.clone()] {
+                rest.add(*c);
+            }
+            hist[*skipped] = total.minus(rest);
         }
         hist
     }
@@ -892,6 +929,39 @@ mod tests {
         let row = &x[..3];
         let c = a.contributions(row);
         assert!((c.iter().sum::<f64>() - a.log_odds(row)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn histograms_without_the_common_bins_match_a_full_count() {
+        let (x, _) = mixed_data(3_000, 11);
+        let kinds = [
+            FeatureKind::Numeric,
+            FeatureKind::Numeric,
+            FeatureKind::Categorical,
+        ];
+        let settings = Settings::default();
+        let mut fit = Fit::new(&x, 3_000, &kinds, &settings);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        for r in 0..3_000 {
+            fit.g[r] = rng.random_range(-1.0..1.0);
+            fit.h[r] = rng.random_range(0.01..0.25);
+        }
+        let rows: Vec<u32> = (0..3_000).filter(|r| r % 3 != 0).collect();
+        let mut full = vec![Cell::default(); fit.offsets[fit.width]];
+        for &r in &rows {
+            let r = r as usize;
+            for &f in &fit.used {
+                full[fit.offsets[f] + usize::from(fit.bins[r * fit.width + f])].add(Cell {
+                    g: fit.g[r],
+                    h: fit.h[r],
+                    n: 1,
+                });
+            }
+        }
+        for (a, b) in fit.histogram(&rows).iter().zip(&full) {
+            assert_eq!(a.n, b.n);
+            assert!((a.g - b.g).abs() < 1e-9 && (a.h - b.h).abs() < 1e-9);
+        }
     }
 
     #[test]
