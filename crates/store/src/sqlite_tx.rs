@@ -42,21 +42,6 @@ pub(crate) fn open_writer(
     Ok(std::sync::Arc::new(Mutex::new(conn)))
 }
 
-/// Starts the write-ahead log over (see `SqliteStore::maintain_log`),
-/// waiting at most `wait` for readers of the old log.
-pub(crate) async fn restart_log(
-    conn: &WriterConn,
-    wait: std::time::Duration,
-    busy_timeout: std::time::Duration,
-) -> Result<(), StoreError> {
-    let conn = conn.lock().await;
-    conn.busy_timeout(wait)?;
-    let done = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()));
-    conn.busy_timeout(busy_timeout)?;
-    done?;
-    Ok(())
-}
-
 /// A transaction on the writer's connection. Dropped without a commit, it
 /// rolls back.
 pub struct SqliteTx {
