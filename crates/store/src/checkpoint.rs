@@ -15,9 +15,9 @@
 //! Now the work is split:
 //!
 //! - a thread of its own ([`Checkpointer::start`]), with its own connection,
-//!   runs `PASSIVE` checkpoints one after the other while the log grows.
-//!   They never wait for the writer or for readers, and do nearly all the
-//!   copying and flushing;
+//!   runs `PASSIVE` checkpoints a few times a second, and one after the
+//!   other as the log nears its limit. They never wait for the writer or
+//!   for readers, and do nearly all the copying and flushing;
 //! - the writer, between two transactions ([`Checkpointer::maintain`]), only
 //!   acts once the log is past [`RESTART_FRAMES`] and the thread's last pass
 //!   copied all it saw: it pauses the thread and runs one `PASSIVE`
@@ -46,12 +46,18 @@ pub(crate) const RESTART_FRAMES: u64 = 16_384;
 /// Log length past which the writer restarts the log even though the
 /// thread's checkpoints have not caught up: four times the normal size.
 pub(crate) const FORCE_FRAMES: u64 = 4 * RESTART_FRAMES;
-/// Pause between two passes that found frames to copy: short, so the thread
-/// stays close behind the writer, but not zero, so that a pass copies a
-/// batch of pages (one disk flush each) rather than a few.
-const BUSY_PAUSE: Duration = Duration::from_millis(20);
-/// Pause after a pass that found nothing to copy.
-const IDLE_PAUSE: Duration = Duration::from_millis(100);
+/// Pause between two passes while the log is short. The same hot pages (a
+/// table's last page, the upper levels of its indexes) are in the log many
+/// times over and a pass copies each once, with two disk flushes: passes
+/// every 20 ms instead cost single-event ingest a third of its rate
+/// (measured, docs/benchmarks.md).
+const PASS_EVERY: Duration = Duration::from_millis(250);
+/// Log length from which the passes follow each other closely, so that the
+/// last one is recent when the writer finishes the log.
+const NEAR_FRAMES: u64 = RESTART_FRAMES * 3 / 4;
+/// Pause between two passes near the restart, and while the writer holds
+/// the thread.
+const NEAR_PAUSE: Duration = Duration::from_millis(10);
 /// How long a pause the writer asked for holds the thread, at most: if the
 /// writer stops writing before finishing its step, the thread goes on.
 const HOLD_AT_MOST: Duration = Duration::from_secs(1);
@@ -220,7 +226,7 @@ fn run(conn: &Connection, shared: &Weak<Shared>) {
         let Some(s) = shared.upgrade() else { return };
         if s.held() {
             drop(s);
-            std::thread::sleep(BUSY_PAUSE);
+            std::thread::sleep(NEAR_PAUSE);
             continue;
         }
         let steps = s.steps.load(Ordering::Acquire);
@@ -231,13 +237,13 @@ fn run(conn: &Connection, shared: &Weak<Shared>) {
                 s.seen_steps.store(steps, Ordering::Release);
                 let grew = log != last_log;
                 last_log = log;
-                if grew || copied < log {
-                    BUSY_PAUSE
+                if log >= NEAR_FRAMES && (grew || copied < log) {
+                    NEAR_PAUSE
                 } else {
-                    IDLE_PAUSE
+                    PASS_EVERY
                 }
             }
-            Ok(None) | Err(_) => IDLE_PAUSE,
+            Ok(None) | Err(_) => PASS_EVERY,
         };
         drop(s);
         std::thread::sleep(pause);
