@@ -61,7 +61,9 @@ impl Task {
             self.pending_since = Some(std::time::Instant::now());
         }
         let scored = std::time::Instant::now();
-        let through = write_through || self.flush_due();
+        // A flush that falls due here runs after the group is answered
+        // (`Task::run`), so the group's requests do not wait for it.
+        let through = write_through;
         if through {
             self.write_pending(tx.as_mut()).await?;
         } else if self.pending_since.is_some() {
