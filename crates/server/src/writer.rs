@@ -8,9 +8,9 @@
 //! everything else (leads, identity links, scores, history, triggers, account
 //! roll-ups) derives from the log. So an ingest group commits just its
 //! events; the writer applies them to the in-memory state at once and writes
-//! what they changed behind, coalesced, in one transaction at most
-//! [`FLUSH_EVERY`] later, or [`FLUSH_IDLE`] when no request waits (a lead
-//! scored once however many of its events arrived meanwhile). That transaction also moves the log's applied mark
+//! what they changed behind, coalesced, in one transaction at most every
+//! [`FLUSH_EVERY`] (a lead scored once however many of its events arrived
+//! meanwhile). That transaction also moves the log's applied mark
 //! ([`Tx::mark_applied`](leadscore_store::Tx::mark_applied)), so a crash
 //! leaves either all of a flush or none of it, and start-up routes the
 //! events after the mark afresh (`catch_up`). Reads through the API first
@@ -38,15 +38,6 @@ const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 /// Unwritten events that make the writer write their effects at once; keeps
 /// one flush (and the pause it puts into ingestion) bounded.
 const FLUSH_EVENTS: usize = 5_000;
-/// How long the derived writes wait, at least, when no request is waiting
-/// for the writer: below saturation they go out in many small flushes, each
-/// a short pause for the requests that arrive meanwhile, instead of one
-/// long pause every [`FLUSH_EVERY`].
-const FLUSH_IDLE: std::time::Duration = std::time::Duration::from_millis(20);
-/// Unwritten events above which the writer does not write early: under
-/// batch load many events arrive within [`FLUSH_IDLE`], and larger, rarer
-/// flushes write each hot page fewer times.
-const FLUSH_IDLE_EVENTS: usize = 1_000;
 /// Leads built per step while a new model is being activated.
 const BUILD_CHUNK_LEADS: usize = 2_000;
 
@@ -368,8 +359,7 @@ impl Task {
                     Err(mpsc::error::TryRecvError::Disconnected) => return,
                 }
             } else if let Some(since) = self.pending_since {
-                // Nothing arriving meanwhile counts as idle (see FLUSH_IDLE).
-                match tokio::time::timeout_at((since + FLUSH_IDLE).into(), rx.recv()).await {
+                match tokio::time::timeout_at((since + FLUSH_EVERY).into(), rx.recv()).await {
                     Ok(Some(c)) => Some(c),
                     Ok(None) => return,
                     Err(_) => {
@@ -400,7 +390,7 @@ impl Task {
                 }
             }
             self.handle(batch).await;
-            if self.flush_due() || (rx.is_empty() && self.idle_flush_due()) {
+            if self.flush_due() {
                 self.flush_logged().await;
             }
         }
@@ -412,15 +402,6 @@ impl Task {
             || self
                 .pending_since
                 .is_some_and(|t| t.elapsed() >= FLUSH_EVERY)
-    }
-
-    /// Whether the pending writes have waited long enough to go out while
-    /// the writer has nothing else to do.
-    fn idle_flush_due(&self) -> bool {
-        self.pending_events <= FLUSH_IDLE_EVENTS
-            && self
-                .pending_since
-                .is_some_and(|t| t.elapsed() >= FLUSH_IDLE)
     }
 
     /// Writes what pending events changed; a failure reloads the state.

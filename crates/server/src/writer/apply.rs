@@ -61,9 +61,7 @@ impl Task {
             self.pending_since = Some(std::time::Instant::now());
         }
         let scored = std::time::Instant::now();
-        // A flush that falls due here runs after the group is answered
-        // (`Task::run`), so the group's requests do not wait for it.
-        let through = write_through;
+        let through = write_through || self.flush_due();
         if through {
             self.write_pending(tx.as_mut()).await?;
         } else if self.pending_since.is_some() {
