@@ -278,3 +278,76 @@ pub(crate) fn restart(
     done?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes `rows` pages' worth of blobs in one transaction.
+    fn write(conn: &Connection, rows: usize) {
+        conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+        for _ in 0..rows {
+            conn.execute("INSERT INTO t (b) VALUES (zeroblob(4000))", [])
+                .unwrap();
+        }
+        conn.execute_batch("COMMIT").unwrap();
+    }
+
+    /// The log's length in frames, as a checkpoint that copies nothing new
+    /// reports it.
+    fn log_frames(conn: &Connection) -> u64 {
+        frames(conn).unwrap().map_or(0, |(log, _)| log)
+    }
+
+    /// Regression test for the log that grew without bound under steady
+    /// writes, and for the writer's share staying small: the thread copies
+    /// the log, the writer only finishes it, and the next write starts the
+    /// log over.
+    #[test]
+    fn log_starts_over_once_the_thread_has_copied_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ckpt.db");
+        let writer = Connection::open(&path).unwrap();
+        writer
+            .execute_batch(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                 PRAGMA wal_autocheckpoint = 0; \
+                 CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB);",
+            )
+            .unwrap();
+        let checkpoints = Checkpointer::start(&path).unwrap();
+        let wait = Duration::from_millis(100);
+        let busy = Duration::from_secs(10);
+        let mut steps = Vec::new();
+        let started = Instant::now();
+        while !steps
+            .iter()
+            .any(|s| matches!(s, Housekeeping::CopiedLog { .. }))
+        {
+            assert!(started.elapsed() < Duration::from_secs(60), "{steps:?}");
+            write(&writer, 500);
+            // A steady writer (about 100 MB of log a second), not a flood.
+            std::thread::sleep(Duration::from_millis(20));
+            let step = checkpoints.maintain(&writer, wait, busy).unwrap();
+            if step != Housekeeping::Nothing {
+                steps.push(step);
+            }
+        }
+        let Some(Housekeeping::CopiedLog { log, left }) = steps.last().copied() else {
+            unreachable!()
+        };
+        assert!(log >= RESTART_FRAMES, "{steps:?}");
+        // The thread copied part of the log; the writer only what was
+        // written since its last pass.
+        assert!(left < log, "{steps:?}");
+        write(&writer, 1);
+        assert!(log_frames(&writer) < 100, "the log did not start over");
+        // Never forced: the thread kept up.
+        assert!(
+            !steps
+                .iter()
+                .any(|s| matches!(s, Housekeeping::RestartedLog { .. })),
+            "{steps:?}"
+        );
+    }
+}
