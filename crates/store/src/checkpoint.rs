@@ -40,12 +40,15 @@ use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 /// Log length, in frames (one page each), past which the writer starts the
-/// log over: 64 MB of 4 KB pages, the `journal_size_limit` the file is cut
-/// back to, so the file stays near that size.
-pub(crate) const RESTART_FRAMES: u64 = 16_384;
+/// log over: 256 MB of 4 KB pages, the `journal_size_limit` the file is cut
+/// back to, so the file is reused rather than grown afresh. Under batch load
+/// the writer's step costs tens of milliseconds whatever the log's length
+/// (it copies what was written during the thread's last pass), so a longer
+/// log makes the steps rarer.
+pub(crate) const RESTART_FRAMES: u64 = 65_536;
 /// Log length past which the writer restarts the log even though the
-/// thread's checkpoints have not caught up: four times the normal size.
-pub(crate) const FORCE_FRAMES: u64 = 4 * RESTART_FRAMES;
+/// thread's checkpoints have not caught up: twice the normal size.
+pub(crate) const FORCE_FRAMES: u64 = 2 * RESTART_FRAMES;
 /// Pause between two passes while the log is short. The same hot pages (a
 /// table's last page, the upper levels of its indexes) are in the log many
 /// times over and a pass copies each once, with two disk flushes: passes
@@ -143,7 +146,7 @@ impl Checkpointer {
         // The same log settings as every other connection (`SqliteStore::open`).
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-             PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;",
+             PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 268435456;",
         )?;
         let shared = Arc::new(Shared {
             log: AtomicU64::new(0),

@@ -56,7 +56,7 @@ impl SqliteStore {
             .pragma("wal_autocheckpoint", "0")
             // After a spike the log file is cut back to this size, so it
             // does not keep its peak size on disk.
-            .pragma("journal_size_limit", "67108864")
+            .pragma("journal_size_limit", "268435456")
             // Statement journals (multi-row statements that may fail half
             // way) stay in memory instead of temporary files.
             .pragma("temp_store", "memory");

@@ -37,7 +37,7 @@ pub(crate) fn open_writer(
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
          PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0; \
-         PRAGMA journal_size_limit = 67108864; PRAGMA temp_store = memory;",
+         PRAGMA journal_size_limit = 268435456; PRAGMA temp_store = memory;",
     )?;
     Ok(std::sync::Arc::new(Mutex::new(conn)))
 }
