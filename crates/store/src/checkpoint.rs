@@ -52,12 +52,9 @@ pub(crate) const FORCE_FRAMES: u64 = 2 * RESTART_FRAMES;
 /// Pause between two passes while the log is short. The same hot pages (a
 /// table's last page, the upper levels of its indexes) are in the log many
 /// times over and a pass copies each once, with two disk flushes: passes
-/// every 20 ms instead cost single-event ingest a third of its rate
-/// (measured, docs/benchmarks.md).
+/// every 20 ms instead made single-event ingest 5% slower side by side
+/// (docs/benchmarks.md).
 const PASS_EVERY: Duration = Duration::from_millis(250);
-/// Log length from which the passes follow each other closely, so that the
-/// last one is recent when the writer finishes the log.
-const NEAR_FRAMES: u64 = RESTART_FRAMES * 3 / 4;
 /// Pause between two passes near the restart, and while the writer holds
 /// the thread.
 const NEAR_PAUSE: Duration = Duration::from_millis(10);
@@ -94,6 +91,8 @@ pub enum Housekeeping {
 /// What the thread and the writer share.
 #[derive(Debug)]
 struct Shared {
+    /// [`RESTART_FRAMES`], but for tests.
+    restart_frames: u64,
     /// The log's length in frames, as the thread's last pass saw it.
     log: AtomicU64,
     /// How many of those frames were in the database after that pass.
@@ -114,6 +113,18 @@ struct Shared {
 }
 
 impl Shared {
+    /// Log length past which the writer restarts the log even though the
+    /// thread has not caught up ([`FORCE_FRAMES`]).
+    fn force_frames(&self) -> u64 {
+        self.restart_frames * (FORCE_FRAMES / RESTART_FRAMES)
+    }
+
+    /// Log length from which the passes follow each other closely, so that
+    /// the last one is recent when the writer finishes the log.
+    fn near_frames(&self) -> u64 {
+        self.restart_frames * 3 / 4
+    }
+
     fn millis(&self) -> u64 {
         self.epoch.elapsed().as_millis() as u64
     }
@@ -142,6 +153,11 @@ pub(crate) struct Checkpointer {
 impl Checkpointer {
     /// Starts the checkpoint thread on a connection of its own to `path`.
     pub(crate) fn start(path: &std::path::Path) -> Result<Checkpointer, StoreError> {
+        Checkpointer::start_with(path, RESTART_FRAMES)
+    }
+
+    /// [`Checkpointer::start`] with the log restarting past `restart_frames`.
+    fn start_with(path: &std::path::Path, restart_frames: u64) -> Result<Checkpointer, StoreError> {
         let conn = Connection::open(path)?;
         // The same log settings as every other connection (`SqliteStore::open`).
         conn.execute_batch(
@@ -149,6 +165,7 @@ impl Checkpointer {
              PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 268435456;",
         )?;
         let shared = Arc::new(Shared {
+            restart_frames,
             log: AtomicU64::new(0),
             copied: AtomicU64::new(0),
             steps: AtomicU64::new(0),
@@ -181,10 +198,10 @@ impl Checkpointer {
         let log = s.log.load(Ordering::Acquire);
         let copied = s.copied.load(Ordering::Acquire);
         let left = log.saturating_sub(copied);
-        if log < RESTART_FRAMES
+        if log < s.restart_frames
             || s.seen_steps.load(Ordering::Acquire) != steps
             || (left == 0 && log == s.finished.load(Ordering::Acquire))
-            || (left > 0 && log < FORCE_FRAMES)
+            || (left > 0 && log < s.force_frames())
         {
             // Also ends a hold left by a deferred step that is no longer due.
             s.release();
@@ -240,7 +257,7 @@ fn run(conn: &Connection, shared: &Weak<Shared>) {
                 s.seen_steps.store(steps, Ordering::Release);
                 let grew = log != last_log;
                 last_log = log;
-                if log >= NEAR_FRAMES && (grew || copied < log) {
+                if log >= s.near_frames() && (grew || copied < log) {
                     NEAR_PAUSE
                 } else {
                     PASS_EVERY
@@ -318,7 +335,9 @@ mod tests {
                  CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB);",
             )
             .unwrap();
-        let checkpoints = Checkpointer::start(&path).unwrap();
+        // 8 MB instead of 256: the same logic, a test of a second.
+        let restart = 2_048;
+        let checkpoints = Checkpointer::start_with(&path, restart).unwrap();
         let wait = Duration::from_millis(100);
         let busy = Duration::from_secs(10);
         let mut steps = Vec::new();
@@ -328,8 +347,8 @@ mod tests {
             .any(|s| matches!(s, Housekeeping::CopiedLog { .. }))
         {
             assert!(started.elapsed() < Duration::from_secs(60), "{steps:?}");
-            write(&writer, 500);
-            // A steady writer (about 100 MB of log a second), not a flood.
+            write(&writer, 100);
+            // A steady writer (about 20 MB of log a second), not a flood.
             std::thread::sleep(Duration::from_millis(20));
             let step = checkpoints.maintain(&writer, wait, busy).unwrap();
             if step != Housekeeping::Nothing {
@@ -339,7 +358,7 @@ mod tests {
         let Some(Housekeeping::CopiedLog { log, left }) = steps.last().copied() else {
             unreachable!()
         };
-        assert!(log >= RESTART_FRAMES, "{steps:?}");
+        assert!(log >= restart, "{steps:?}");
         // The thread copied part of the log; the writer only what was
         // written since its last pass.
         assert!(left < log, "{steps:?}");
