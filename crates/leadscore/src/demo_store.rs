@@ -78,7 +78,7 @@ async fn write_all(store: &dyn Store, cfg: &SynthConfig) -> Result<(u64, u64)> {
         tx.commit().await?;
         // Copies the batch from SQLite's log into the database, so the log
         // holds one batch at most (a no-op on PostgreSQL).
-        store.maintain().await?;
+        store.restart_log().await?;
         bar.set_position(end as u64);
         bar.set_message(format!("{leads} leads, {events} events"));
         start = end;

@@ -23,7 +23,9 @@ use crate::runtime::rows::{lead_row, score_row};
 use crate::runtime::{Loaded, Runtime, load::load};
 use leadscore_core::engine::LeadScore;
 use leadscore_core::{Event, EventKind, Timestamp, Value, segment};
-use leadscore_store::{AccountRow, HistoryRow, LeadRow, NewEvent, ScoreRow, Store, StoreError};
+use leadscore_store::{
+    AccountRow, HistoryRow, Housekeeping, LeadRow, NewEvent, ScoreRow, Store, StoreError,
+};
 use rustc_hash::{FxHashMap, FxHashSet};
 use smol_str::SmolStr;
 use std::sync::Arc;
@@ -36,8 +38,6 @@ const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 /// Unwritten events that make the writer write their effects at once; keeps
 /// one flush (and the pause it puts into ingestion) bounded.
 const FLUSH_EVENTS: usize = 5_000;
-/// How often the writer runs store housekeeping.
-const MAINTAIN_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 /// Leads built per step while a new model is being activated.
 const BUILD_CHUNK_LEADS: usize = 2_000;
 
@@ -213,7 +213,6 @@ pub async fn start(
         jobs,
         shared: Arc::clone(&shared),
         build: None,
-        maintained: std::time::Instant::now(),
         outbox,
         deliveries_waiting: false,
         writes: writeset::WriteSet::default(),
@@ -287,7 +286,6 @@ struct Task {
     jobs: Jobs,
     shared: Arc<Shared>,
     build: Option<Build>,
-    maintained: std::time::Instant,
     /// Wakes the delivery worker.
     outbox: Arc<tokio::sync::Notify>,
     /// Set when a transaction enqueued deliveries; the worker is woken once
@@ -470,7 +468,6 @@ impl Task {
             "Group committed"
         );
         self.after_failure(&result).await;
-        self.maintain().await;
         let wake_outbox = std::mem::take(&mut self.deliveries_waiting);
         let answer = Answer {
             group,
@@ -486,6 +483,9 @@ impl Task {
         } else {
             answer.send(Ok(()));
         }
+        // After the answer is on its way: the group's requests never wait
+        // for housekeeping.
+        self.maintain().await;
     }
 
     /// After a commit: wakes the delivery worker if the transaction
@@ -496,19 +496,25 @@ impl Task {
         }
     }
 
-    /// Store housekeeping, at most once a second, between transactions.
+    /// Store housekeeping between transactions: a check, unless the store
+    /// has something due (on SQLite, starting its log over).
     async fn maintain(&mut self) {
-        if self.maintained.elapsed() < MAINTAIN_EVERY {
-            return;
+        let started = std::time::Instant::now();
+        match self.store.maintain().await {
+            Ok(Housekeeping::Nothing) => {}
+            Ok(done) => tracing::trace!(
+                ?done,
+                micros = started.elapsed().as_micros() as u64,
+                "Store housekeeping"
+            ),
+            Err(e) => tracing::warn!(error = %e, "Store housekeeping failed; retrying later"),
         }
-        self.maintain_now().await;
     }
 
-    /// Store housekeeping now, whenever it last ran.
-    async fn maintain_now(&mut self) {
-        self.maintained = std::time::Instant::now();
-        if let Err(e) = self.store.maintain().await {
-            tracing::warn!(error = %e, "Store housekeeping failed; retrying later");
+    /// Starts the store's log over now (see `Store::restart_log`).
+    async fn restart_log(&mut self) {
+        if let Err(e) = self.store.restart_log().await {
+            tracing::warn!(error = %e, "Restarting the store's log failed; retrying later");
         }
     }
 

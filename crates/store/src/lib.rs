@@ -12,6 +12,7 @@
 //! # Ok(()) }
 //! ```
 
+mod checkpoint;
 mod dashboard;
 mod error;
 mod handoff;
@@ -26,6 +27,7 @@ pub mod testing;
 mod traits;
 mod wal;
 
+pub use checkpoint::Housekeeping;
 pub use dashboard::{CellStageCount, DashboardStore, SessionRow, UserRow};
 pub use error::StoreError;
 pub use handoff::{

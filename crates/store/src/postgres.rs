@@ -30,7 +30,12 @@ impl PgStore {
 
 impl PgStore {
     /// Nothing to do: PostgreSQL manages its own log.
-    async fn maintain_log(&self) -> Result<(), crate::StoreError> {
+    async fn maintain_log(&self) -> Result<crate::Housekeeping, crate::StoreError> {
+        Ok(crate::Housekeeping::Nothing)
+    }
+
+    /// Nothing to do, as above.
+    async fn restart_log_now(&self) -> Result<(), crate::StoreError> {
         Ok(())
     }
 

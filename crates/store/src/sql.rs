@@ -70,8 +70,12 @@ macro_rules! impl_sql_store {
                 $backend
             }
 
-            async fn maintain(&self) -> Result<(), StoreError> {
+            async fn maintain(&self) -> Result<crate::Housekeeping, StoreError> {
                 self.maintain_log().await
+            }
+
+            async fn restart_log(&self) -> Result<(), StoreError> {
+                self.restart_log_now().await
             }
 
             async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {

@@ -1,5 +1,6 @@
 //! The embedded default: one SQLite file in WAL mode.
 
+use crate::checkpoint::Housekeeping;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::path::Path;
 use std::time::Duration;
@@ -22,9 +23,8 @@ pub struct SqliteStore {
     writer: crate::sqlite_tx::WriterConn,
     /// The write-ahead log, flushed apart from the writer's commits.
     wal: crate::wal::WalFile,
-    /// Held while any handle on the store lives; the checkpoint task stops
-    /// when it goes.
-    _alive: std::sync::Arc<()>,
+    /// Checkpoints of that log, on a thread of their own.
+    checkpoints: crate::checkpoint::Checkpointer,
 }
 
 impl SqliteStore {
@@ -50,13 +50,13 @@ impl SqliteStore {
             // Scoring touches leads all over the indexes; a 64 MB page cache
             // (the default is 2 MB) keeps their inner pages in memory.
             .pragma("cache_size", "-65536")
-            // Checkpoints run in the background (below), not inside the
-            // commit that happens to cross the threshold, which would stall
-            // every request waiting on that commit.
+            // Checkpoints run in the background (`checkpoint`), not inside
+            // the commit that happens to cross the threshold, which would
+            // stall every request waiting on that commit.
             .pragma("wal_autocheckpoint", "0")
             // After a spike the log file is cut back to this size, so it
             // does not keep its peak size on disk.
-            .pragma("journal_size_limit", "67108864")
+            .pragma("journal_size_limit", "268435456")
             // Statement journals (multi-row statements that may fail half
             // way) stay in memory instead of temporary files.
             .pragma("temp_store", "memory");
@@ -72,11 +72,7 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         let writer = crate::sqlite_tx::open_writer(path, BUSY_TIMEOUT)?;
-        let alive = std::sync::Arc::new(());
-        tokio::spawn(checkpoint_every_second(
-            pool.clone(),
-            std::sync::Arc::downgrade(&alive),
-        ));
+        let checkpoints = crate::checkpoint::Checkpointer::start(path)?;
         Ok(SqliteStore {
             pool,
             write_pool,
@@ -85,52 +81,32 @@ impl SqliteStore {
             wal: crate::wal::WalFile::of(
                 &std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()),
             ),
-            _alive: alive,
+            checkpoints,
         })
     }
 }
 
-/// Copies committed pages from the write-ahead log into the database file
-/// while the pool lives. `PASSIVE` never blocks readers or the writer; the
-/// log itself is started over by [`SqliteStore::maintain`].
-async fn checkpoint_every_second(pool: sqlx::SqlitePool, alive: std::sync::Weak<()>) {
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    loop {
-        tick.tick().await;
-        if alive.upgrade().is_none() {
-            pool.close().await;
-            return;
-        }
-        // A busy database just means the next tick tries again.
-        let _ = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&pool)
-            .await;
-    }
-}
-
 impl SqliteStore {
-    /// Starts the write-ahead log over, from the writer's own connection.
-    ///
-    /// SQLite reuses the log from its start only once a checkpoint has
-    /// copied every frame. Under steady writes the background `PASSIVE`
-    /// checkpoints never catch up with the end of the log, and a `RESTART`
-    /// from another connection starves waiting for the writer's lock: the
-    /// log grew without bound (3.5 GB after 30 s of batch ingest, measured)
-    /// and every commit slowed as it grew. Called between two transactions
-    /// on the writer's connection, `RESTART` gets the lock at once and only
-    /// copies what the passive checkpoints left.
+    /// The writer's step between transactions: starts the write-ahead log
+    /// over once it is long and the checkpoint thread has copied nearly all
+    /// of it (see the `checkpoint` module).
+    async fn maintain_log(&self) -> Result<Housekeeping, crate::StoreError> {
+        let conn = self.writer.lock().await;
+        self.checkpoints
+            .maintain(&conn, Duration::from_millis(RESTART_WAIT_MS), BUSY_TIMEOUT)
+    }
+
+    /// Copies the whole write-ahead log into the database now and starts it
+    /// over, from the writer's own connection, where nothing else can be
+    /// appended meanwhile.
     ///
     /// `RESTART` also waits for readers still using the old log; with the
     /// connection's 10 s busy timeout a long export would stall every write
     /// that long, so the wait is cut to [`RESTART_WAIT_MS`] and a busy
-    /// answer just means the next call tries again.
-    async fn maintain_log(&self) -> Result<(), crate::StoreError> {
-        crate::sqlite_tx::restart_log(
-            &self.writer,
-            Duration::from_millis(RESTART_WAIT_MS),
-            BUSY_TIMEOUT,
-        )
-        .await
+    /// answer just means a later call tries again.
+    async fn restart_log_now(&self) -> Result<(), crate::StoreError> {
+        let conn = self.writer.lock().await;
+        crate::checkpoint::restart(&conn, Duration::from_millis(RESTART_WAIT_MS), BUSY_TIMEOUT)
     }
 
     async fn begin_tx(&self) -> Result<Box<dyn crate::Tx>, crate::StoreError> {

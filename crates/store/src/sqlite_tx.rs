@@ -37,24 +37,9 @@ pub(crate) fn open_writer(
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
          PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0; \
-         PRAGMA journal_size_limit = 67108864; PRAGMA temp_store = memory;",
+         PRAGMA journal_size_limit = 268435456; PRAGMA temp_store = memory;",
     )?;
     Ok(std::sync::Arc::new(Mutex::new(conn)))
-}
-
-/// Starts the write-ahead log over (see `SqliteStore::maintain_log`),
-/// waiting at most `wait` for readers of the old log.
-pub(crate) async fn restart_log(
-    conn: &WriterConn,
-    wait: std::time::Duration,
-    busy_timeout: std::time::Duration,
-) -> Result<(), StoreError> {
-    let conn = conn.lock().await;
-    conn.busy_timeout(wait)?;
-    let done = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()));
-    conn.busy_timeout(busy_timeout)?;
-    done?;
-    Ok(())
 }
 
 /// A transaction on the writer's connection. Dropped without a commit, it

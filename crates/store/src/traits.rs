@@ -26,9 +26,16 @@ pub trait Store:
     /// with [`Tx::commit_unsynced`]. Nothing to do where every commit is
     /// flushed already (PostgreSQL).
     async fn sync(&self) -> Result<(), StoreError>;
-    /// Housekeeping the single writer runs between transactions now and
-    /// then (on SQLite: starting the write-ahead log over).
-    async fn maintain(&self) -> Result<(), StoreError>;
+    /// Housekeeping the single writer runs between its transactions, as
+    /// often as it likes: nothing but a check unless something is due (on
+    /// SQLite: starting the write-ahead log over once the checkpoint thread
+    /// has copied it, see `checkpoint`).
+    async fn maintain(&self) -> Result<crate::Housekeeping, StoreError>;
+    /// Copies everything written so far into the database now and starts
+    /// the log over, for bulk writes while nobody reads (start-up, imports)
+    /// that would otherwise outrun the checkpoints. Nothing to do on
+    /// PostgreSQL, which manages its own log.
+    async fn restart_log(&self) -> Result<(), StoreError>;
 
     /// Up to `limit` events after log position `after_seq`, in log order.
     async fn events_after(&self, after_seq: i64, limit: i64) -> Result<Vec<EventRow>, StoreError>;

@@ -634,7 +634,7 @@ impl Task {
             // SQLite's log bounded; without this a million leads grew it
             // past 12 GB. Nobody reads yet, so each chunk's pages are
             // copied back at once and the log never holds more than one.
-            self.maintain_now().await;
+            self.restart_log().await;
         }
         let rollups: Vec<_> = accounts
             .iter()
@@ -644,7 +644,7 @@ impl Task {
             let mut tx = self.store.begin().await?;
             tx.put_account_scores(chunk).await?;
             tx.commit().await?;
-            self.maintain_now().await;
+            self.restart_log().await;
         }
         Ok(())
     }
