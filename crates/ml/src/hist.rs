@@ -912,14 +912,17 @@ mod tests {
         (x, y)
     }
 
+    /// How [`mixed_data`]'s three columns are read.
+    const MIXED_KINDS: [FeatureKind; 3] = [
+        FeatureKind::Numeric,
+        FeatureKind::Numeric,
+        FeatureKind::Categorical,
+    ];
+
     #[test]
     fn is_deterministic_and_its_json_round_trips() {
         let (x, y) = mixed_data(2_000, 5);
-        let kinds = [
-            FeatureKind::Numeric,
-            FeatureKind::Numeric,
-            FeatureKind::Categorical,
-        ];
+        let kinds = MIXED_KINDS;
         let a = fit(&x, 2_000, &kinds, &y, &Settings::default());
         let b = fit(&x, 2_000, &kinds, &y, &Settings::default());
         assert_eq!(a, b);
@@ -934,11 +937,7 @@ mod tests {
     #[test]
     fn histograms_without_the_common_bins_match_a_full_count() {
         let (x, _) = mixed_data(3_000, 11);
-        let kinds = [
-            FeatureKind::Numeric,
-            FeatureKind::Numeric,
-            FeatureKind::Categorical,
-        ];
+        let kinds = MIXED_KINDS;
         let settings = Settings::default();
         let mut fit = Fit::new(&x, 3_000, &kinds, &settings);
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
@@ -967,11 +966,7 @@ mod tests {
     #[test]
     fn an_averaged_forest_is_the_mean_of_its_forests() {
         let (x, y) = mixed_data(2_000, 7);
-        let kinds = [
-            FeatureKind::Numeric,
-            FeatureKind::Numeric,
-            FeatureKind::Categorical,
-        ];
+        let kinds = MIXED_KINDS;
         let depths = [2, 3, 5];
         let settings: Vec<Settings> = depths
             .iter()

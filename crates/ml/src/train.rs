@@ -1,6 +1,7 @@
 //! Training predictive models from leads with known outcomes: regularised
 //! logistic regression (interpretable; its coefficients suggest rule
-//! points; see [`crate::logistic`]) and gradient-boosted trees (forust-ml). A trained
+//! points; see [`crate::logistic`]) and gradient-boosted trees (ours,
+//! [`crate::hist`], or forust-ml's). A trained
 //! model carries its feature encoding, so it scores new rows by itself, and
 //! it is reproducible: the same data, options and seed give the same model
 //! and the same version id.
@@ -202,8 +203,13 @@ pub struct Factor {
 
 /// Trains on `train`.
 pub fn train(train: &Table, options: &Options) -> Result<Trained, TrainError> {
+    let mut depths: Vec<usize> = match options.booster {
+        Booster::Native => options.tree_depths().collect(),
+        Booster::Forust => vec![options.max_depth],
+    };
+    depths.retain(|d| !(1..=MAX_DEPTH).contains(d));
     if options.kind == Kind::Gbt
-        && let Some(d) = options.tree_depths().find(|d| !(1..=MAX_DEPTH).contains(d))
+        && let Some(d) = depths.first()
     {
         return Err(TrainError::Data(format!(
             "depths: each tree depth must be 1 to {MAX_DEPTH}, found {d}"

@@ -135,6 +135,13 @@ fn tree_depths_are_checked_and_older_models_read_as_one_forest() {
         let e = train(&train_rows, &options).unwrap_err().to_string();
         assert!(e.starts_with("depths: "), "{depths:?}: {e}");
     }
+    // forust's trees have one depth, `max_depth`, checked the same way.
+    let forust = Options {
+        booster: leadscore_ml::train::Booster::Forust,
+        max_depth: 0,
+        ..Options::new(Kind::Gbt)
+    };
+    assert!(train(&train_rows, &forust).is_err());
     // One forest of depth 4, as models were trained before `depths`.
     let single = Options {
         depths: vec![4],
