@@ -25,6 +25,14 @@ pub struct Config {
     pub keys: Vec<(Role, String)>,
     /// How often scores are brought up to date as points decay.
     pub decay_every: Duration,
+    /// How long the effects of acknowledged events (scores, history,
+    /// links) may wait before they are written, in one transaction with
+    /// everything else waiting ([`crate::writer::FLUSH_EVERY`] by default).
+    /// Shorter: shorter pauses of ingestion, so a lower latency tail at a
+    /// steady rate; longer: more events coalesced per write, so more events
+    /// per second at saturation (docs/benchmarks.md). Reads are never
+    /// stale either way: they wait for pending writes.
+    pub flush_every: Duration,
     /// Waits between webhook attempts.
     pub backoff: crate::deliver::Backoff,
     /// The dashboard's first admin (email, password), created when no
@@ -41,6 +49,7 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("keys", &self.keys.len())
             .field("decay_every", &self.decay_every)
+            .field("flush_every", &self.flush_every)
             .field("backoff", &self.backoff)
             .finish_non_exhaustive()
     }
@@ -198,6 +207,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         active,
         jobs.clone(),
         config.decay_every,
+        config.flush_every,
         Arc::clone(&outbox),
         history,
     )

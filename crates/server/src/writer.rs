@@ -8,8 +8,9 @@
 //! everything else (leads, identity links, scores, history, triggers, account
 //! roll-ups) derives from the log. So an ingest group commits just its
 //! events; the writer applies them to the in-memory state at once and writes
-//! what they changed behind, coalesced, in one transaction at most every
-//! [`FLUSH_EVERY`] (a lead scored once however many of its events arrived
+//! what they changed behind, coalesced, in one transaction at most one
+//! flush interval later ([`crate::Config::flush_every`], [`FLUSH_EVERY`] by
+//! default; a lead is scored once however many of its events arrived
 //! meanwhile). That transaction also moves the log's applied mark
 //! ([`Tx::mark_applied`](leadscore_store::Tx::mark_applied)), so a crash
 //! leaves either all of a flush or none of it, and start-up routes the
@@ -33,8 +34,9 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Events gathered into one commit at most; more wait for the next.
 const MAX_BATCH_EVENTS: usize = 5_000;
-/// How long the derived writes of acknowledged events may wait, at most.
-const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+/// How long the derived writes of acknowledged events wait at most, by
+/// default (see [`crate::Config::flush_every`]).
+pub const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(25);
 /// Unwritten events that make the writer write their effects at once; keeps
 /// one flush (and the pause it puts into ingestion) bounded.
 const FLUSH_EVENTS: usize = 5_000;
@@ -176,6 +178,7 @@ pub async fn start(
     active: Loaded,
     jobs: Jobs,
     decay_every: std::time::Duration,
+    flush_every: std::time::Duration,
     outbox: Arc<tokio::sync::Notify>,
     history: Arc<crate::runtime::behaviour::LiveHistory>,
 ) -> Result<(Writer, Arc<Shared>), WriteError> {
@@ -218,6 +221,7 @@ pub async fn start(
         writes: writeset::WriteSet::default(),
         pending_events: 0,
         pending_since: None,
+        flush_every,
     };
     task.catch_up().await?;
     task.rescore_everything().await?;
@@ -297,6 +301,8 @@ struct Task {
     pending_events: usize,
     /// When `writes` got its first row.
     pending_since: Option<std::time::Instant>,
+    /// How long `writes` may wait before they are written.
+    flush_every: std::time::Duration,
 }
 
 /// Everything one group commit changes, gathered before writing.
@@ -359,7 +365,7 @@ impl Task {
                     Err(mpsc::error::TryRecvError::Disconnected) => return,
                 }
             } else if let Some(since) = self.pending_since {
-                match tokio::time::timeout_at((since + FLUSH_EVERY).into(), rx.recv()).await {
+                match tokio::time::timeout_at((since + self.flush_every).into(), rx.recv()).await {
                     Ok(Some(c)) => Some(c),
                     Ok(None) => return,
                     Err(_) => {
@@ -401,7 +407,7 @@ impl Task {
         self.pending_events >= FLUSH_EVENTS
             || self
                 .pending_since
-                .is_some_and(|t| t.elapsed() >= FLUSH_EVERY)
+                .is_some_and(|t| t.elapsed() >= self.flush_every)
     }
 
     /// Writes what pending events changed; a failure reloads the state.

@@ -50,6 +50,7 @@ pub async fn start_decaying(db: Scratch, model: &str, decay_every: Duration) -> 
             (Role::Read, READ.to_owned()),
         ],
         decay_every,
+        flush_every: leadscore_server::writer::FLUSH_EVERY,
         backoff: leadscore_server::deliver::Backoff {
             base: Duration::from_millis(100),
             cap: Duration::from_millis(400),
