@@ -7,7 +7,7 @@
 //! projected for the model ([`Projection`]) in lead order ([`score_rows`]),
 //! which is faster per pass once the projection is made.
 
-use leadscore_core::dataset::Dataset;
+use leadscore_core::dataset::{Dataset, Members};
 use leadscore_core::engine::{LeadScore, LeadState, Projection, Scratch, account_values};
 use leadscore_core::model::Model;
 use leadscore_core::time::Timestamp;
@@ -61,50 +61,29 @@ pub fn account_of<'a>(ds: &Dataset, accounts: &'a [Vec<f64>], lead: usize) -> Op
 /// Leads in scoring units: each account's contacts together (in lead
 /// order), then every lead without an account alone. Kept flat, in two
 /// allocations rather than one per unit.
-struct Units {
-    /// Lead indices, unit after unit.
-    leads: Vec<u32>,
-    /// Unit `u` is `leads[starts[u]..starts[u + 1]]`.
-    starts: Vec<u32>,
-}
+struct Units(Members);
 
 impl Units {
     fn of(ds: &Dataset) -> Units {
-        // A counting sort of the leads by account: one count per account,
-        // then each lead to its account's next free place.
-        let accounts = ds.accounts.len();
-        let mut starts = vec![0u32; accounts + 1];
-        for a in ds.lead_account.iter().flatten() {
-            starts[*a as usize + 1] += 1;
+        let mut units = ds.account_members_flat();
+        for (lead, _) in ds
+            .lead_account
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.is_none())
+        {
+            units.leads.push(lead as u32);
+            units.starts.push(units.leads.len() as u32);
         }
-        for a in 0..accounts {
-            starts[a + 1] += starts[a];
-        }
-        let in_accounts = starts[accounts] as usize;
-        let mut next = starts[..accounts].to_vec();
-        let mut leads = vec![0u32; in_accounts];
-        for (lead, account) in ds.lead_account.iter().enumerate() {
-            match account {
-                Some(a) => {
-                    let at = &mut next[*a as usize];
-                    leads[*at as usize] = lead as u32;
-                    *at += 1;
-                }
-                None => {
-                    leads.push(lead as u32);
-                    starts.push(leads.len() as u32);
-                }
-            }
-        }
-        Units { leads, starts }
+        Units(units)
     }
 
     fn len(&self) -> usize {
-        self.starts.len() - 1
+        self.0.starts.len() - 1
     }
 
     fn get(&self, unit: usize) -> &[u32] {
-        &self.leads[self.starts[unit] as usize..self.starts[unit + 1] as usize]
+        &self.0.leads[self.0.starts[unit] as usize..self.0.starts[unit + 1] as usize]
     }
 }
 

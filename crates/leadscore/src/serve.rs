@@ -43,7 +43,8 @@ pub struct ServeArgs {
     /// Milliseconds the effects of acknowledged events (scores, history)
     /// may wait to be written together: lower gives a shorter latency tail
     /// at a steady rate, higher more events per second at saturation.
-    #[arg(long, env = "LEADSCORE_FLUSH_MS", default_value_t = 25,
+    #[arg(long, env = "LEADSCORE_FLUSH_MS",
+          default_value_t = leadscore_server::writer::FLUSH_EVERY.as_millis() as u64,
           value_parser = clap::value_parser!(u64).range(1..=10_000))]
     pub flush_ms: u64,
     /// Seconds before the first retry of a failed webhook delivery; each

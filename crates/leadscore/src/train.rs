@@ -53,7 +53,7 @@ pub struct TrainArgs {
     pub max_depth: usize,
     /// Depths of the forests our trees average, one booster each
     /// (`--depths 4` trains a single forest).
-    #[arg(long, value_delimiter = ',', default_value = "3,4,5")]
+    #[arg(long, value_delimiter = ',', default_values_t = leadscore_ml::train::DEPTHS)]
     pub depths: Vec<usize>,
     /// Folds of the out-of-fold category rates forust's trees train on (0:
     /// in-sample rates).

@@ -17,6 +17,7 @@
 //! K-fold cross-validation on the training rows alone, the figure settings
 //! are chosen by (the hold-out rows are for reporting, never for choosing).
 
+use leadscore_ml::logistic::sigmoid;
 use leadscore_ml::split;
 use leadscore_ml::table::{Table, TableSpec};
 use leadscore_ml::train::{Booster, Kind, Options, train};
@@ -148,13 +149,16 @@ fn cross_validate(t: &Table, options: &Options, k: usize, variant: u8) {
             .collect();
         std::fs::write(path, format!("id,fold\n{lines}")).expect("writing the folds");
     }
+    // Fold `f`'s training rows and its rows to check.
+    let fold_tables = |f: usize| {
+        let (inside, rest): (Vec<usize>, Vec<usize>) = (0..t.rows()).partition(|&r| fold[r] == f);
+        (t.select(&rest), t.select(&inside))
+    };
     if let Ok(blend) = std::env::var("BLEND") {
         let weights: Vec<f64> = blend.split(',').filter_map(|w| w.parse().ok()).collect();
         let mut aucs = vec![0.0; weights.len()];
         for f in 0..k {
-            let (inside, rest): (Vec<usize>, Vec<usize>) =
-                (0..t.rows()).partition(|&r| fold[r] == f);
-            let (fit, check) = (t.select(&rest), t.select(&inside));
+            let (fit, check) = fold_tables(f);
             let gbt = train(&fit, options).unwrap().predict(&check).unwrap();
             let lr = train(&fit, &Options::new(Kind::Logistic))
                 .unwrap()
@@ -176,11 +180,8 @@ fn cross_validate(t: &Table, options: &Options, k: usize, variant: u8) {
     }
     let (mut auc, mut log_loss) = (0.0, 0.0);
     for f in 0..k {
-        let (inside, rest): (Vec<usize>, Vec<usize>) = (0..t.rows()).partition(|&r| fold[r] == f);
-        let m = train(&t.select(&rest), options)
-            .unwrap()
-            .evaluate(&t.select(&inside))
-            .unwrap();
+        let (fit, check) = fold_tables(f);
+        let m = train(&fit, options).unwrap().evaluate(&check).unwrap();
         auc += m.roc_auc / k as f64;
         log_loss += m.log_loss / k as f64;
     }
@@ -193,8 +194,4 @@ fn cross_validate(t: &Table, options: &Options, k: usize, variant: u8) {
 fn logit(p: f64) -> f64 {
     let p = p.clamp(1e-12, 1.0 - 1e-12);
     (p / (1.0 - p)).ln()
-}
-
-fn sigmoid(z: f64) -> f64 {
-    1.0 / (1.0 + (-z).exp())
 }

@@ -240,12 +240,12 @@ struct Fit<'a> {
     /// `r`'s values are `slots[starts[r]..starts[r + 1]]`.
     slots: Vec<u32>,
     starts: Vec<u32>,
-    /// Per used feature, its bins' range in a histogram and the slot of its
-    /// most common bin, which a histogram fills from the node's total minus
-    /// the feature's other bins (LightGBM skips its "most frequent bin" the
-    /// same way): X Education's flags and dominant categories put most
-    /// values there, so most adds are saved.
-    common: Vec<(std::ops::Range<usize>, usize)>,
+    /// Per used feature (as `used`), the slot of its most common bin, which
+    /// a histogram fills from the node's total minus the feature's other
+    /// bins (LightGBM skips its "most frequent bin" the same way): X
+    /// Education's flags and dominant categories put most values there, so
+    /// most adds are saved.
+    common: Vec<usize>,
     g: Vec<f64>,
     h: Vec<f64>,
 }
@@ -376,7 +376,7 @@ impl<'a> Fit<'a> {
         let used: Vec<usize> = (0..width)
             .filter(|&f| kinds[f] != FeatureKind::Ignored)
             .collect();
-        let common: Vec<(std::ops::Range<usize>, usize)> = used
+        let common: Vec<usize> = used
             .iter()
             .map(|&f| {
                 let mut counts = vec![0u32; offsets[f + 1] - offsets[f]];
@@ -387,16 +387,16 @@ impl<'a> Fit<'a> {
                 // same way every time.
                 let most =
                     (0..counts.len()).fold(0, |m, b| if counts[b] > counts[m] { b } else { m });
-                (offsets[f]..offsets[f + 1], offsets[f] + most)
+                offsets[f] + most
             })
             .collect();
         let mut slots = Vec::new();
         let mut starts = Vec::with_capacity(rows + 1);
         starts.push(0);
         for row in bins.chunks(width.max(1)).take(rows) {
-            for (&f, (_, skipped)) in used.iter().zip(&common) {
+            for (&f, &skipped) in used.iter().zip(&common) {
                 let slot = offsets[f] + usize::from(row[f]);
-                if slot != *skipped {
+                if slot != skipped {
                     slots.push(slot as u32);
                 }
             }
@@ -445,9 +445,7 @@ impl<'a> Fit<'a> {
         }
         forest
     }
-}
 
-impl Fit<'_> {
     fn histogram(&self, rows: &[u32]) -> Vec<Cell> {
         let mut hist = vec![Cell::default(); self.offsets[self.width]];
         let mut total = Cell::default();
@@ -464,12 +462,12 @@ impl Fit<'_> {
                 hist[slot as usize].add(c);
             }
         }
-        for (bins, skipped) in &self.common {
+        for (&f, &skipped) in self.used.iter().zip(&self.common) {
             let mut rest = Cell::default();
-            for c in &hist[bins.clone()] {
+            for c in &hist[self.offsets[f]..self.offsets[f + 1]] {
                 rest.add(*c);
             }
-            hist[*skipped] = total.minus(rest);
+            hist[skipped] = total.minus(rest);
         }
         hist
     }
@@ -922,9 +920,8 @@ mod tests {
     #[test]
     fn is_deterministic_and_its_json_round_trips() {
         let (x, y) = mixed_data(2_000, 5);
-        let kinds = MIXED_KINDS;
-        let a = fit(&x, 2_000, &kinds, &y, &Settings::default());
-        let b = fit(&x, 2_000, &kinds, &y, &Settings::default());
+        let a = fit(&x, 2_000, &MIXED_KINDS, &y, &Settings::default());
+        let b = fit(&x, 2_000, &MIXED_KINDS, &y, &Settings::default());
         assert_eq!(a, b);
         let back: Forest = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
         assert_eq!(back, a);
@@ -937,9 +934,8 @@ mod tests {
     #[test]
     fn histograms_without_the_common_bins_match_a_full_count() {
         let (x, _) = mixed_data(3_000, 11);
-        let kinds = MIXED_KINDS;
         let settings = Settings::default();
-        let mut fit = Fit::new(&x, 3_000, &kinds, &settings);
+        let mut fit = Fit::new(&x, 3_000, &MIXED_KINDS, &settings);
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
         for r in 0..3_000 {
             fit.g[r] = rng.random_range(-1.0..1.0);
@@ -966,7 +962,6 @@ mod tests {
     #[test]
     fn an_averaged_forest_is_the_mean_of_its_forests() {
         let (x, y) = mixed_data(2_000, 7);
-        let kinds = MIXED_KINDS;
         let depths = [2, 3, 5];
         let settings: Vec<Settings> = depths
             .iter()
@@ -976,10 +971,10 @@ mod tests {
                 ..Settings::default()
             })
             .collect();
-        let averaged = fit_averaged(&x, 2_000, &kinds, &y, &settings);
+        let averaged = fit_averaged(&x, 2_000, &MIXED_KINDS, &y, &settings);
         let alone: Vec<Forest> = settings
             .iter()
-            .map(|s| fit(&x, 2_000, &kinds, &y, s))
+            .map(|s| fit(&x, 2_000, &MIXED_KINDS, &y, s))
             .collect();
         assert_eq!(averaged.trees.len(), 90);
         for row in x.chunks(3).take(200) {

@@ -14,7 +14,7 @@
 
 /// The logistic function: the probability of log-odds `z`. Every learner
 /// and metric here turns log-odds into probabilities through it.
-pub(crate) fn sigmoid(z: f64) -> f64 {
+pub fn sigmoid(z: f64) -> f64 {
     1.0 / (1.0 + (-z).exp())
 }
 

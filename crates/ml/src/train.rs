@@ -203,13 +203,13 @@ pub struct Factor {
 
 /// Trains on `train`.
 pub fn train(train: &Table, options: &Options) -> Result<Trained, TrainError> {
-    let mut depths: Vec<usize> = match options.booster {
-        Booster::Native => options.tree_depths().collect(),
-        Booster::Forust => vec![options.max_depth],
+    let bad = |d: &usize| !(1..=MAX_DEPTH).contains(d);
+    let bad_depth = match options.booster {
+        Booster::Native => options.tree_depths().find(bad),
+        Booster::Forust => Some(options.max_depth).filter(bad),
     };
-    depths.retain(|d| !(1..=MAX_DEPTH).contains(d));
     if options.kind == Kind::Gbt
-        && let Some(d) = depths.first()
+        && let Some(d) = bad_depth
     {
         return Err(TrainError::Data(format!(
             "depths: each tree depth must be 1 to {MAX_DEPTH}, found {d}"

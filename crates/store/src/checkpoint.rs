@@ -46,6 +46,9 @@ use std::time::{Duration, Instant};
 /// (it copies what was written during the thread's last pass), so a longer
 /// log makes the steps rarer.
 pub(crate) const RESTART_FRAMES: u64 = 65_536;
+/// `journal_size_limit` of every connection, in bytes: the log file is cut
+/// back to the length at which the writer starts it over.
+pub(crate) const LOG_SIZE_LIMIT: u64 = RESTART_FRAMES * 4096;
 /// Log length past which the writer restarts the log even though the
 /// thread's checkpoints have not caught up: twice the normal size.
 pub(crate) const FORCE_FRAMES: u64 = 2 * RESTART_FRAMES;
@@ -160,10 +163,10 @@ impl Checkpointer {
     fn start_with(path: &std::path::Path, restart_frames: u64) -> Result<Checkpointer, StoreError> {
         let conn = Connection::open(path)?;
         // The same log settings as every other connection (`SqliteStore::open`).
-        conn.execute_batch(
+        conn.execute_batch(&format!(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-             PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 268435456;",
-        )?;
+             PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {LOG_SIZE_LIMIT};"
+        ))?;
         let shared = Arc::new(Shared {
             restart_frames,
             log: AtomicU64::new(0),

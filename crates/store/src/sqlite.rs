@@ -56,7 +56,10 @@ impl SqliteStore {
             .pragma("wal_autocheckpoint", "0")
             // After a spike the log file is cut back to this size, so it
             // does not keep its peak size on disk.
-            .pragma("journal_size_limit", "268435456")
+            .pragma(
+                "journal_size_limit",
+                crate::checkpoint::LOG_SIZE_LIMIT.to_string(),
+            )
             // Statement journals (multi-row statements that may fail half
             // way) stay in memory instead of temporary files.
             .pragma("temp_store", "memory");

@@ -34,11 +34,12 @@ pub(crate) fn open_writer(
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     // The same settings as the sqlx connections (see `SqliteStore::open`);
     // `synchronous = NORMAL` because the log is flushed after the commit.
-    conn.execute_batch(
+    conn.execute_batch(&format!(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
          PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0; \
-         PRAGMA journal_size_limit = 268435456; PRAGMA temp_store = memory;",
-    )?;
+         PRAGMA journal_size_limit = {}; PRAGMA temp_store = memory;",
+        crate::checkpoint::LOG_SIZE_LIMIT
+    ))?;
     Ok(std::sync::Arc::new(Mutex::new(conn)))
 }
 

@@ -209,20 +209,24 @@ impl LeadState {
         for &i in &d.aggs {
             let list = &model.agg_lists[i as usize];
             if (list.account || !account_only) && (list.when.is_always() || list.when.eval(env)) {
-                insert_sorted(
-                    &mut self.aggregates[i as usize],
-                    AggHit {
-                        hit,
-                        session,
-                        channel,
-                    },
-                );
+                self.add_agg_hit(i as usize, hit, session, channel);
             }
         }
     }
-}
 
-impl LeadState {
+    /// Records a hit in aggregate list `i`, in time order.
+    #[inline(always)]
+    fn add_agg_hit(&mut self, i: usize, hit: Hit, session: u64, channel: u64) {
+        insert_sorted(
+            &mut self.aggregates[i],
+            AggHit {
+                hit,
+                session,
+                channel,
+            },
+        );
+    }
+
     /// [`LeadState::record`] for an event whose conditions were evaluated
     /// already: `rules` and `aggs` are bits over the positions in
     /// `d.rules` and `d.aggs` of those it passes (see `super::project`).
@@ -247,14 +251,7 @@ impl LeadState {
         while aggs != 0 {
             let i = d.aggs[aggs.trailing_zeros() as usize] as usize;
             aggs &= aggs - 1;
-            insert_sorted(
-                &mut self.aggregates[i],
-                AggHit {
-                    hit,
-                    session,
-                    channel,
-                },
-            );
+            self.add_agg_hit(i, hit, session, channel);
         }
     }
 }
