@@ -10,8 +10,8 @@
 //! events; the writer applies them to the in-memory state at once and writes
 //! what they changed behind, coalesced, in one transaction at most one
 //! flush interval later ([`crate::Config::flush_every`], [`FLUSH_EVERY`] by
-//! default; a lead is scored once however many of its events arrived
-//! meanwhile). That transaction also moves the log's applied mark
+//! default, longer while flushes are expensive: see [`pace`]; a lead is
+//! scored once however many of its events arrived meanwhile). That transaction also moves the log's applied mark
 //! ([`Tx::mark_applied`](leadscore_store::Tx::mark_applied)), so a crash
 //! leaves either all of a flush or none of it, and start-up routes the
 //! events after the mark afresh (`catch_up`). Reads through the API first
@@ -37,9 +37,10 @@ const MAX_BATCH_EVENTS: usize = 5_000;
 /// How long the derived writes of acknowledged events wait at most, by
 /// default (see [`crate::Config::flush_every`]).
 pub const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(25);
-/// Unwritten events that make the writer write their effects at once; keeps
-/// one flush (and the pause it puts into ingestion) bounded.
-const FLUSH_EVENTS: usize = 5_000;
+/// Unwritten events that make the writer write their effects at once
+/// whatever the interval; bounds the rows held in memory and one flush's
+/// pause under the heaviest load.
+const FLUSH_EVENTS: usize = 50_000;
 /// Leads built per step while a new model is being activated.
 const BUILD_CHUNK_LEADS: usize = 2_000;
 
@@ -221,7 +222,7 @@ pub async fn start(
         writes: writeset::WriteSet::default(),
         pending_events: 0,
         pending_since: None,
-        flush_every,
+        pace: pace::Pace::new(flush_every, std::time::Instant::now()),
     };
     task.catch_up().await?;
     task.rescore_everything().await?;
@@ -302,7 +303,7 @@ struct Task {
     /// When `writes` got its first row.
     pending_since: Option<std::time::Instant>,
     /// How long `writes` may wait before they are written.
-    flush_every: std::time::Duration,
+    pace: pace::Pace,
 }
 
 /// Everything one group commit changes, gathered before writing.
@@ -365,7 +366,9 @@ impl Task {
                     Err(mpsc::error::TryRecvError::Disconnected) => return,
                 }
             } else if let Some(since) = self.pending_since {
-                match tokio::time::timeout_at((since + self.flush_every).into(), rx.recv()).await {
+                match tokio::time::timeout_at((since + self.pace.interval()).into(), rx.recv())
+                    .await
+                {
                     Ok(Some(c)) => Some(c),
                     Ok(None) => return,
                     Err(_) => {
@@ -395,7 +398,9 @@ impl Task {
                     Err(_) => break,
                 }
             }
+            let started = std::time::Instant::now();
             self.handle(batch).await;
+            self.pace.worked(started.elapsed());
             if self.flush_due() {
                 self.flush_logged().await;
             }
@@ -407,7 +412,7 @@ impl Task {
         self.pending_events >= FLUSH_EVENTS
             || self
                 .pending_since
-                .is_some_and(|t| t.elapsed() >= self.flush_every)
+                .is_some_and(|t| t.elapsed() >= self.pace.interval())
     }
 
     /// Writes what pending events changed; a failure reloads the state.
@@ -643,6 +648,7 @@ impl From<StoreError> for WriteError {
 mod apply;
 mod build;
 mod fire;
+pub mod pace;
 pub mod settle;
 mod writeset;
 

@@ -76,6 +76,10 @@ impl Task {
         tx.commit_unsynced().await?;
         if through {
             self.written();
+            self.pace.flushed(
+                written.elapsed() + (written - scored),
+                std::time::Instant::now(),
+            );
         }
         tracing::trace!(
             insert_us,
@@ -134,6 +138,8 @@ impl Task {
         let written = std::time::Instant::now();
         tx.commit_unsynced().await?;
         self.written();
+        self.pace
+            .flushed(started.elapsed(), std::time::Instant::now());
         tracing::trace!(
             events,
             write_us = (written - started).as_micros() as u64,
