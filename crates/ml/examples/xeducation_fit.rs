@@ -186,7 +186,7 @@ fn cross_validate(t: &Table, options: &Options, k: usize, variant: u8) {
         log_loss += m.log_loss / k as f64;
     }
     println!(
-        "variant {variant} {}: {k}-fold CV on the training rows: ROC AUC {auc:.4}, log loss {log_loss:.4}",
+        "variant {variant} {}: {k}-fold CV on the training rows: ROC AUC {auc:.5}, log loss {log_loss:.4}",
         options.kind.as_str()
     );
 }

@@ -4,7 +4,9 @@
 //! "missing" and "not answered" as values of their own. For trees,
 //! categories become their conversion rates and, for columns of more than
 //! two values, their shares of the training rows; the training rows get
-//! the rates out of fold (see [`Encoder::encode_out_of_fold`]).
+//! the rates out of fold (see [`Encoder::encode_out_of_fold`]). Categories,
+//! and numbers of a few distinct values, also get category codes for trees
+//! that split categories themselves.
 
 use crate::table::{Cell, Table};
 use serde::{Deserialize, Serialize};
@@ -39,6 +41,13 @@ pub enum ColumnEncoding {
     Raw {
         /// The column.
         name: String,
+        /// The column's distinct training values (sorted), when it has at
+        /// most [`MAX_CODED_NUMBERS`] of them: each value then also gets a
+        /// category code (see [`ColumnEncoding::code_of`]), so trees can
+        /// group values that are not next to each other. Empty otherwise,
+        /// and in models trained before it.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        values: Vec<f64>,
     },
     /// The level's smoothed training conversion rate, so trees can split
     /// categories in the order of their rates (as LightGBM does for
@@ -92,6 +101,14 @@ pub enum Style {
     Ordered,
 }
 
+/// Numeric columns with at most this many distinct training values (and
+/// at least three) are also given to trees as categories: a score on a
+/// short scale often does not convert in the order of its values. Chosen by
+/// cross-validation on X Education's training rows, where its two
+/// assessment scores (12 and 10 values) qualify and gained, and the visit
+/// count (41 values) lost when it qualified (docs/benchmarks.md).
+pub const MAX_CODED_NUMBERS: usize = 16;
+
 /// Pseudo-rows of the overall rate mixed into each category's rate, so a
 /// category seen a few times does not get an extreme rate.
 const RATE_PRIOR_WEIGHT: f64 = 20.0;
@@ -102,7 +119,7 @@ impl ColumnEncoding {
         match self {
             ColumnEncoding::Numeric { name, .. }
             | ColumnEncoding::Categorical { name, .. }
-            | ColumnEncoding::Raw { name }
+            | ColumnEncoding::Raw { name, .. }
             | ColumnEncoding::Rate { name, .. } => name,
         }
     }
@@ -133,24 +150,38 @@ impl ColumnEncoding {
         }
     }
 
-    /// A cell's category code under a [`ColumnEncoding::Rate`], for trees
-    /// that split categories themselves ([`crate::hist`]): the index of its
-    /// level, then one code each for missing, not answered and other
-    /// (unseen or rare) values. NaN for other encodings.
+    /// A cell's category code, for trees that split categories themselves
+    /// ([`crate::hist`]): under a [`ColumnEncoding::Rate`] the index of its
+    /// level, under a [`ColumnEncoding::Raw`] with values the index of its
+    /// value; then one code each for missing, not answered and other
+    /// (unseen or rare) values. NaN for columns without codes.
     pub(crate) fn code_of(&self, v: &Cell) -> f64 {
-        let ColumnEncoding::Rate { levels, .. } = self else {
-            return f64::NAN;
+        let n = match self {
+            ColumnEncoding::Rate { levels, .. } => levels.len(),
+            ColumnEncoding::Raw { values, .. } if !values.is_empty() => values.len(),
+            _ => return f64::NAN,
         };
-        let n = levels.len();
-        let code = match v {
-            Cell::Missing => n,
-            Cell::NotAnswered => n + 1,
-            Cell::Cat(c) => levels
-                .binary_search_by(|(l, _)| l.as_str().cmp(c))
-                .unwrap_or(n + 2),
-            Cell::Num(_) => n + 2,
+        let index = match (self, v) {
+            (_, Cell::Missing) => Ok(n),
+            (_, Cell::NotAnswered) => Ok(n + 1),
+            (ColumnEncoding::Rate { levels, .. }, Cell::Cat(c)) => {
+                levels.binary_search_by(|(l, _)| l.as_str().cmp(c))
+            }
+            (ColumnEncoding::Raw { values, .. }, Cell::Num(x)) => {
+                values.binary_search_by(|v| v.total_cmp(x))
+            }
+            _ => Err(n + 2),
         };
-        code as f64
+        index.unwrap_or(n + 2) as f64
+    }
+
+    /// Whether the column has a category code ([`ColumnEncoding::code_of`]).
+    fn has_code(&self) -> bool {
+        match self {
+            ColumnEncoding::Rate { .. } => true,
+            ColumnEncoding::Raw { values, .. } => !values.is_empty(),
+            _ => false,
+        }
     }
 
     /// Number of features.
@@ -231,6 +262,7 @@ impl Encoder {
                 if c.numeric {
                     return ColumnEncoding::Raw {
                         name: c.name.clone(),
+                        values: coded_numbers(&c.cells),
                     };
                 }
                 let mut counts: std::collections::BTreeMap<&str, (f64, f64)> = Default::default();
@@ -322,7 +354,7 @@ impl Encoder {
                     out.push(format!("{name}=not answered"));
                     out.push(format!("{name}=other"));
                 }
-                ColumnEncoding::Raw { name } => out.push(name.clone()),
+                ColumnEncoding::Raw { name, .. } => out.push(name.clone()),
                 ColumnEncoding::Rate { name, shares, .. } => {
                     out.push(name.clone());
                     if shares.is_some() {
@@ -384,12 +416,10 @@ impl Encoder {
         }
     }
 
-    /// Columns with a category code ([`ColumnEncoding::Rate`] ones).
+    /// Columns with a category code ([`ColumnEncoding::Rate`] ones, and
+    /// [`ColumnEncoding::Raw`] ones with values).
     pub fn coded(&self) -> usize {
-        self.columns
-            .iter()
-            .filter(|c| matches!(c, ColumnEncoding::Rate { .. }))
-            .count()
+        self.columns.iter().filter(|c| c.has_code()).count()
     }
 
     /// Writes one row's category codes into `out` (length
@@ -399,7 +429,7 @@ impl Encoder {
             .columns
             .iter()
             .enumerate()
-            .filter(|(_, c)| matches!(c, ColumnEncoding::Rate { .. }));
+            .filter(|(_, c)| c.has_code());
         for ((i, c), slot) in coded.zip(out) {
             *slot = c.code_of(cell(i));
         }
@@ -409,7 +439,7 @@ impl Encoder {
     pub fn code_names(&self) -> Vec<String> {
         self.columns
             .iter()
-            .filter(|c| matches!(c, ColumnEncoding::Rate { .. }))
+            .filter(|c| c.has_code())
             .map(|c| format!("{} (category)", c.name()))
             .collect()
     }
@@ -507,6 +537,27 @@ impl Encoder {
             })
             .collect()
     }
+}
+
+/// The distinct numbers of a column, sorted, when there are at least three
+/// and at most [`MAX_CODED_NUMBERS`] (a column of two values is split the
+/// same way by a threshold); empty otherwise.
+fn coded_numbers(cells: &[Cell]) -> Vec<f64> {
+    let mut values: Vec<f64> = Vec::new();
+    for cell in cells {
+        if let Cell::Num(x) = cell
+            && let Err(at) = values.binary_search_by(|v| v.total_cmp(x))
+        {
+            if values.len() == MAX_CODED_NUMBERS {
+                return Vec::new();
+            }
+            values.insert(at, *x);
+        }
+    }
+    if values.len() < 3 {
+        values.clear();
+    }
+    values
 }
 
 /// Each row's fold, `0..folds`: the converters and the others are each
@@ -630,6 +681,53 @@ mod tests {
         let old: Encoder = serde_json::from_value(old).unwrap();
         assert_eq!(old.width(), 2);
         assert_eq!(old.names(), ["source", "flag"]);
+    }
+
+    #[test]
+    fn numbers_of_a_few_values_also_get_category_codes() {
+        let num = |x: f64| Cell::Num(x);
+        let column = |name: &str, cells: Vec<Cell>| Column {
+            name: name.into(),
+            numeric: true,
+            cells,
+        };
+        let rows = 20;
+        let mut score: Vec<Cell> = [3.0, 1.0, 2.0, 1.0, 3.0].map(num).to_vec();
+        score.extend([Cell::Missing, Cell::NotAnswered]);
+        score.resize(rows, num(2.0));
+        let t = Table {
+            ids: (0..rows).map(|i| i.to_string()).collect(),
+            y: (0..rows).map(|i| i % 3 == 0).collect(),
+            columns: vec![
+                column("score", score),
+                // More distinct values than MAX_CODED_NUMBERS: a number only.
+                column("visits", (0..rows).map(|i| num(i as f64)).collect()),
+                // Two values: a threshold already splits them every way.
+                column("flag", (0..rows).map(|i| num((i % 2) as f64)).collect()),
+            ],
+            duplicate_rows: 0,
+        };
+        assert!(rows > MAX_CODED_NUMBERS);
+        let e = Encoder::fit(&t, Style::Ordered);
+        assert_eq!(e.names(), ["score", "visits", "flag"]);
+        assert_eq!(e.coded(), 1);
+        assert_eq!(e.code_names(), ["score (category)"]);
+        // The values' indices, then missing, not answered and unseen.
+        let codes = e.encode_codes(&t).unwrap();
+        assert_eq!(codes[..8], [2.0, 0.0, 1.0, 0.0, 2.0, 3.0, 4.0, 1.0]);
+        assert_eq!(e.columns[0].code_of(&num(2.5)), 5.0);
+        assert_eq!(
+            e.columns[1].code_of(&num(2.0)).to_bits(),
+            f64::NAN.to_bits()
+        );
+        // The number itself is still a feature, as before.
+        assert_eq!(e.encode(&t).unwrap()[..3], [3.0, 0.0, 0.0]);
+        // Models saved before codes for numbers read as numbers only.
+        let mut old = serde_json::to_value(&e).unwrap();
+        old["columns"][0].as_object_mut().unwrap().remove("values");
+        let old: Encoder = serde_json::from_value(old).unwrap();
+        assert_eq!(old.coded(), 0);
+        assert!(!serde_json::to_string(&old).unwrap().contains("values"));
     }
 
     #[test]

@@ -165,3 +165,36 @@ fn tree_depths_are_checked_and_older_models_read_as_one_forest() {
     };
     assert_eq!(forest.trees.len(), 300);
 }
+
+#[test]
+fn scores_on_a_short_scale_are_also_split_as_categories() {
+    let t = table(&WITHOUT_SALES_FILLED);
+    let (train_rows, test) = hold_out(&t);
+    let m = train(&train_rows, &Options::new(Kind::Gbt)).unwrap();
+    // The two assessment scores have 12 and 10 values; the visit count,
+    // with more, stays a number only.
+    let numeric = |name: &&String| {
+        t.columns
+            .iter()
+            .any(|c| c.numeric && name.strip_suffix(" (category)") == Some(c.name.as_str()))
+    };
+    let names = m.encoder.code_names();
+    let coded: Vec<&String> = names.iter().filter(numeric).collect();
+    assert_eq!(
+        coded,
+        [
+            "Asymmetrique Activity Score (category)",
+            "Asymmetrique Profile Score (category)"
+        ]
+    );
+    // A live row is scored with the same codes as the table.
+    let all = m.predict(&test).unwrap();
+    for r in [0, 1, 2, 100] {
+        let one = m.predict_row(|c| &test.columns[c].cells[r]).unwrap();
+        assert!(
+            (one - all[r]).abs() < 1e-12,
+            "row {r}: {one} against {}",
+            all[r]
+        );
+    }
+}
