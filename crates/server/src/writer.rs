@@ -359,6 +359,7 @@ pub fn new_event(e: &Event, now: i64) -> NewEvent {
 impl Task {
     async fn run(mut self, mut rx: mpsc::Receiver<Command>) {
         loop {
+            let waiting = std::time::Instant::now();
             let first = if self.build.is_some() {
                 match rx.try_recv() {
                     Ok(c) => Some(c),
@@ -372,6 +373,7 @@ impl Task {
                     Ok(Some(c)) => Some(c),
                     Ok(None) => return,
                     Err(_) => {
+                        self.pace.idled(waiting.elapsed());
                         self.flush_logged().await;
                         continue;
                     }
@@ -382,6 +384,7 @@ impl Task {
                     None => return,
                 }
             };
+            self.pace.idled(waiting.elapsed());
             let Some(first) = first else {
                 self.flush_logged().await;
                 self.step_build().await;
@@ -398,9 +401,7 @@ impl Task {
                     Err(_) => break,
                 }
             }
-            let started = std::time::Instant::now();
             self.handle(batch).await;
-            self.pace.worked(started.elapsed());
             if self.flush_due() {
                 self.flush_logged().await;
             }

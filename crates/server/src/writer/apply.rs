@@ -86,6 +86,8 @@ impl Task {
             score_us = (scored - routed).as_micros() as u64,
             write_us = (written - scored).as_micros() as u64,
             commit_us = written.elapsed().as_micros() as u64,
+            flushed = through,
+            busy = self.pace.busy_share(),
             "Group phases"
         );
         Ok(())
@@ -144,6 +146,8 @@ impl Task {
             events,
             write_us = (written - started).as_micros() as u64,
             commit_us = written.elapsed().as_micros() as u64,
+            busy = self.pace.busy_share(),
+            next_ms = self.pace.interval().as_millis() as u64,
             "Flush phases"
         );
         if std::mem::take(&mut self.deliveries_waiting) {
