@@ -10,8 +10,9 @@
 //! events; the writer applies them to the in-memory state at once and writes
 //! what they changed behind, coalesced, in one transaction at most one
 //! flush interval later ([`crate::Config::flush_every`], [`FLUSH_EVERY`] by
-//! default, longer while flushes are expensive: see [`pace`]; a lead is
-//! scored once however many of its events arrived meanwhile). That transaction also moves the log's applied mark
+//! default, longer while the writer is saturated: see `pace`; a lead is
+//! scored once however many of its events arrived meanwhile). That
+//! transaction also moves the log's applied mark
 //! ([`Tx::mark_applied`](leadscore_store::Tx::mark_applied)), so a crash
 //! leaves either all of a flush or none of it, and start-up routes the
 //! events after the mark afresh (`catch_up`). Reads through the API first
@@ -649,7 +650,7 @@ impl From<StoreError> for WriteError {
 mod apply;
 mod build;
 mod fire;
-pub mod pace;
+mod pace;
 pub mod settle;
 mod writeset;
 

@@ -7,11 +7,12 @@
 //! are shared: a lead's score row, its ranking-index entries and its
 //! history sit on the same pages however many of its events arrived since
 //! the last flush, and neighbouring leads share pages too. Upserting score
-//! rows of 100,000 leads cost about 70 us a row in flushes of 500 rows and
-//! 15 us in flushes of 30,000 (docs/benchmarks.md, "Flushes paced by their
-//! cost"), so a saturated writer that waits in proportion to the last
-//! flush's cost does more with the same time, while one that keeps up
-//! keeps the short interval and its short pauses.
+//! rows of 100,000 leads cost three to five times less per row in flushes
+//! of 30,000 rows than in flushes of 500 (`bench/sqlite/score_upserts.py`;
+//! docs/benchmarks.md, "Flushes paced by their cost"), so a saturated
+//! writer that waits in proportion to the last flush's cost does more with
+//! the same time, while one that keeps up keeps the short interval and its
+//! short pauses.
 
 use std::time::{Duration, Instant};
 
@@ -20,7 +21,7 @@ use std::time::{Duration, Instant};
 const COST_SHARE: u32 = 4;
 /// Longest wait whatever the cost, which bounds how far the stored scores
 /// trail the log (and how much a restart replays).
-pub const MAX_INTERVAL: Duration = Duration::from_secs(1);
+const MAX_INTERVAL: Duration = Duration::from_secs(1);
 /// The share of its time the writer must have been busy since the last
 /// flush for the next one to be paced: below it the writer keeps up, and a
 /// longer wait would only lengthen each flush's pause. The writer was busy
