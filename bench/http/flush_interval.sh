@@ -8,6 +8,7 @@
 #       /v1/batch with 100 events per request.
 #
 #   bench/http/flush_interval.sh                      # 200 100 50 25 ms, 2 rounds
+#   INTERVALS="25 10" bench/http/flush_interval.sh
 #   INTERVALS="200 25" ROUNDS=3 LEADSCORE_BIN=target/release/leadscore bench/http/flush_interval.sh
 #
 # Settings (environment): INTERVALS ("200 100 50 25"), ROUNDS (2), RATE

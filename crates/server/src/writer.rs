@@ -37,7 +37,7 @@ use tokio::sync::{mpsc, oneshot};
 const MAX_BATCH_EVENTS: usize = 5_000;
 /// How long the derived writes of acknowledged events wait at most, by
 /// default (see [`crate::Config::flush_every`]).
-pub const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(25);
+pub const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(10);
 /// Unwritten events that make the writer write their effects at once
 /// whatever the interval; bounds the rows held in memory and one flush's
 /// pause under the heaviest load.
