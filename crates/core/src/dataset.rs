@@ -127,10 +127,8 @@ impl Dataset {
     /// Leads of each account, by account number.
     pub fn account_members(&self) -> Vec<Vec<u32>> {
         let members = self.account_members_flat();
-        members
-            .starts
-            .windows(2)
-            .map(|w| members.leads[w[0] as usize..w[1] as usize].to_vec())
+        (0..members.len())
+            .map(|g| members.group(g).to_vec())
             .collect()
     }
 
@@ -169,6 +167,29 @@ pub struct Members {
     pub starts: Vec<u32>,
 }
 
+impl Members {
+    /// Number of groups.
+    pub fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// Whether there is no group.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The leads of group `g`.
+    pub fn group(&self, g: usize) -> &[u32] {
+        &self.leads[self.starts[g] as usize..self.starts[g + 1] as usize]
+    }
+
+    /// Adds a group of one lead after the others.
+    pub fn push_single(&mut self, lead: u32) {
+        self.leads.push(lead);
+        self.starts.push(self.leads.len() as u32);
+    }
+}
+
 /// The distinct accounts of `profiles`, in order of first appearance, and
 /// each profile's index into them.
 pub fn group_accounts(profiles: &[Profile]) -> (Vec<SmolStr>, Vec<Option<u32>>) {
@@ -186,4 +207,30 @@ pub fn group_accounts(profiles: &[Profile]) -> (Vec<SmolStr>, Vec<Option<u32>>) 
         })
         .collect();
     (accounts, lead_account)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leads_are_grouped_by_account_in_lead_order() {
+        let ds = Dataset {
+            profiles: (0..6).map(|i| Profile::new(i.to_string())).collect(),
+            events: Vec::new(),
+            lead_events: vec![Vec::new(); 6],
+            lead_account: vec![Some(1), None, Some(0), Some(1), None, Some(1)],
+            accounts: vec!["a".into(), "b".into(), "c".into()],
+            stats: AssemblyStats::default(),
+        };
+        let mut members = ds.account_members_flat();
+        assert_eq!(members.len(), 3);
+        assert_eq!(members.group(0), [2]);
+        assert_eq!(members.group(1), [0, 3, 5]);
+        assert!(members.group(2).is_empty(), "an account without leads");
+        assert_eq!(ds.account_members(), [vec![2], vec![0, 3, 5], vec![]]);
+        members.push_single(4);
+        assert_eq!(members.len(), 4);
+        assert_eq!(members.group(3), [4]);
+    }
 }

@@ -61,30 +61,17 @@ pub fn account_of<'a>(ds: &Dataset, accounts: &'a [Vec<f64>], lead: usize) -> Op
 /// Leads in scoring units: each account's contacts together (in lead
 /// order), then every lead without an account alone. Kept flat, in two
 /// allocations rather than one per unit.
-struct Units(Members);
-
-impl Units {
-    fn of(ds: &Dataset) -> Units {
-        let mut units = ds.account_members_flat();
-        for (lead, _) in ds
-            .lead_account
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| a.is_none())
-        {
-            units.leads.push(lead as u32);
-            units.starts.push(units.leads.len() as u32);
-        }
-        Units(units)
+fn units(ds: &Dataset) -> Members {
+    let mut units = ds.account_members_flat();
+    for (lead, _) in ds
+        .lead_account
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.is_none())
+    {
+        units.push_single(lead as u32);
     }
-
-    fn len(&self) -> usize {
-        self.0.starts.len() - 1
-    }
-
-    fn get(&self, unit: usize) -> &[u32] {
-        &self.0.leads[self.0.starts[unit] as usize..self.0.starts[unit + 1] as usize]
-    }
+    units
 }
 
 /// A data set's events projected for one model, in lead order: lead `i`'s
@@ -162,7 +149,7 @@ fn score_units(
     build: impl Fn(&mut LeadState, usize) + Sync,
 ) -> Vec<LeadScore> {
     let with_accounts = model.has_account_aggregates();
-    let units = Units::of(ds);
+    let units = units(ds);
     // Each worker keeps its states and scratch from unit to unit and
     // gathers its scores in one list, rather than a list per unit.
     let scored: Vec<Vec<(u32, LeadScore)>> = (0..units.len())
@@ -170,7 +157,7 @@ fn score_units(
         .fold(
             || (Vec::<LeadState>::new(), Scratch::default(), Vec::new()),
             |(mut pool, mut scratch, mut out), unit| {
-                let members = units.get(unit);
+                let members = units.group(unit);
                 while pool.len() < members.len() {
                     pool.push(LeadState::new(model));
                 }

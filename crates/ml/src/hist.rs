@@ -554,18 +554,14 @@ impl<'a> Fit<'a> {
         left_rows: &[u32],
         right_rows: &[u32],
     ) -> (Vec<Cell>, Vec<Cell>) {
-        let small_rows = if left_rows.len() <= right_rows.len() {
-            left_rows
-        } else {
-            right_rows
-        };
-        let small = self.histogram(small_rows);
+        let left_smaller = left_rows.len() <= right_rows.len();
+        let small = self.histogram(if left_smaller { left_rows } else { right_rows });
         let large = parent
             .iter()
             .zip(&small)
             .map(|(p, s)| p.minus(*s))
             .collect();
-        if left_rows.len() <= right_rows.len() {
+        if left_smaller {
             (small, large)
         } else {
             (large, small)

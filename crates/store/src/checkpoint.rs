@@ -49,6 +49,16 @@ pub(crate) const RESTART_FRAMES: u64 = 65_536;
 /// `journal_size_limit` of every connection, in bytes: the log file is cut
 /// back to the length at which the writer starts it over.
 pub(crate) const LOG_SIZE_LIMIT: u64 = RESTART_FRAMES * 4096;
+/// The log settings every rusqlite connection to the file takes (the sqlx
+/// pool sets the same in `SqliteStore::open`): write-ahead logging, no
+/// automatic checkpoint inside a commit, and the file cut back to
+/// [`LOG_SIZE_LIMIT`].
+pub(crate) fn log_pragmas() -> String {
+    format!(
+        "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; \
+         PRAGMA journal_size_limit = {LOG_SIZE_LIMIT};"
+    )
+}
 /// Log length past which the writer restarts the log even though the
 /// thread's checkpoints have not caught up: twice the normal size.
 pub(crate) const FORCE_FRAMES: u64 = 2 * RESTART_FRAMES;
@@ -162,11 +172,8 @@ impl Checkpointer {
     /// [`Checkpointer::start`] with the log restarting past `restart_frames`.
     fn start_with(path: &std::path::Path, restart_frames: u64) -> Result<Checkpointer, StoreError> {
         let conn = Connection::open(path)?;
-        // The same log settings as every other connection (`SqliteStore::open`).
-        conn.execute_batch(&format!(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-             PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {LOG_SIZE_LIMIT};"
-        ))?;
+        // The same log settings as every other connection.
+        conn.execute_batch(&format!("{} PRAGMA synchronous = FULL;", log_pragmas()))?;
         let shared = Arc::new(Shared {
             restart_frames,
             log: AtomicU64::new(0),

@@ -35,10 +35,9 @@ pub(crate) fn open_writer(
     // The same settings as the sqlx connections (see `SqliteStore::open`);
     // `synchronous = NORMAL` because the log is flushed after the commit.
     conn.execute_batch(&format!(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-         PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0; \
-         PRAGMA journal_size_limit = {}; PRAGMA temp_store = memory;",
-        crate::checkpoint::LOG_SIZE_LIMIT
+        "{} PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+         PRAGMA cache_size = -65536; PRAGMA temp_store = memory;",
+        crate::checkpoint::log_pragmas()
     ))?;
     Ok(std::sync::Arc::new(Mutex::new(conn)))
 }
