@@ -30,8 +30,9 @@ pub struct Config {
     /// everything else waiting ([`crate::writer::FLUSH_EVERY`] by default).
     /// Shorter: shorter pauses of ingestion, so a lower latency tail at a
     /// steady rate; longer: more events coalesced per write, so more events
-    /// per second at saturation (docs/benchmarks.md). Reads are never
-    /// stale either way: they wait for pending writes.
+    /// per second at saturation (docs/benchmarks.md). A saturated writer
+    /// waits longer on its own, up to a second (`writer::pace`). Reads are
+    /// never stale either way: they wait for pending writes.
     pub flush_every: Duration,
     /// Waits between webhook attempts.
     pub backoff: crate::deliver::Backoff,
