@@ -8,8 +8,8 @@ function request()
    n = n + 1
    local items = {}
    for k = 1, per_request do
-      items[k] = string.format('{"type":"track","userId":"u%d","messageId":"%s-%d-%d-%d",%s}',
-         math.random(0, users - 1), prefix, tid, n, k, events[math.random(#events)])
+      items[k] = string.format('{"type":"track","userId":"u%d","messageId":"%s",%s}',
+         math.random(0, users - 1), message_id(k), events[math.random(#events)])
    end
    return wrk.format(nil, nil, nil, '{"batch":[' .. table.concat(items, ",") .. ']}')
 end

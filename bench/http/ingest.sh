@@ -16,7 +16,8 @@
 #       (bench/http/oha_fixed.sh; FIXED="python oha" runs both, one after the
 #       other, against the same server);
 #   (c) POST /v1/batch, 100 events per request, as fast as possible (events/s).
-# Every messageId is unique (prefix + thread + counter), so every event is
+# Every messageId is unique (prefix + thread + counter, or random UUIDs as
+# real client libraries send them with MESSAGE_IDS=uuid), so every event is
 # stored; userIds are spread over USERS (default 100000) leads. After each run
 # the server's /metrics counters are compared with what was sent.
 #

@@ -12,8 +12,9 @@
 # (-Z), from which oha picks a line at random for each request: the file
 # holds 50 lines per request sent so that about 1% of requests repeat a
 # messageId (stored once, answered as a duplicate; the server's counters
-# show how many). Prints oha's report and the RESULT line bench/http/lib.sh
-# reads.
+# show how many). With MESSAGE_IDS=uuid the ids are random UUIDs, as real
+# client libraries send them (see events.lua). Prints oha's report and the
+# RESULT line bench/http/lib.sh reads.
 set -euo pipefail
 (($# >= 6)) || { echo "usage: $0 URL WRITE_KEY RATE DURATION_S CONNECTIONS PREFIX [USERS]" >&2; exit 2; }
 url="$1" key="$2" rate="$3" duration="$4" connections="$5" prefix="$6" users="${7:-100000}"
@@ -22,13 +23,15 @@ bodies="$(mktemp /tmp/oha-bodies.XXXXXX)"
 json="$(mktemp /tmp/oha-result.XXXXXX)"
 trap 'rm -f "$bodies" "$json"' EXIT
 python3 - "$bodies" "$prefix" "$users" "$((${rate%.*} * ${duration%.*} * 50))" "$(dirname "$0")" <<'PY'
-import random, sys
+import os, random, sys, uuid
 path, prefix, users, n, here = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 sys.path.insert(0, here)
 from fixed_rate import EVENTS  # the same events as the Python generator sends
+uuids = os.environ.get("MESSAGE_IDS") == "uuid"
 with open(path, "w") as f:
     for i in range(n):
-        f.write(f'{{"userId":"u{random.randrange(users)}","messageId":"{prefix}-{i}",{random.choice(EVENTS)}}}\n')
+        message = uuid.uuid4() if uuids else f"{prefix}-{i}"
+        f.write(f'{{"userId":"u{random.randrange(users)}","messageId":"{message}",{random.choice(EVENTS)}}}\n')
 PY
 oha --no-tui --output-format json -o "$json" -q "$rate" --latency-correction -z "${duration}s" \
     -c "$connections" -m POST -T application/json -a "$key:" -Z "$bodies" "$url" >/dev/null

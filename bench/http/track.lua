@@ -7,7 +7,7 @@ dofile(debug.getinfo(1, "S").source:sub(2):gsub("[^/]*$", "") .. "events.lua")
 
 function request()
    n = n + 1
-   local body = string.format('{"userId":"u%d","messageId":"%s-%d-%d",%s}',
-      math.random(0, users - 1), prefix, tid, n, events[math.random(#events)])
+   local body = string.format('{"userId":"u%d","messageId":"%s",%s}',
+      math.random(0, users - 1), message_id(0), events[math.random(#events)])
    return wrk.format(nil, nil, nil, body)
 end
