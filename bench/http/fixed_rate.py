@@ -14,6 +14,9 @@ aiohttp: the client shares 2 cores with the server and aiohttp costs several
 times more CPU per request. Note that asyncio's timer wakes up with about
 1 ms granularity, which shows in the low percentiles of the due-time latency.
 
+Message ids are PREFIX-i, or random UUIDs (as real client libraries send
+them) with MESSAGE_IDS=uuid in the environment, as in events.lua.
+
 Prints a human-readable report and a line
   RESULT requests=N duration_s=S rps=R p50_ms=... p95_ms=... p99_ms=... p999_ms=... max_ms=...
          non2xx=N socket_errors=N svc_p50_ms=... svc_p99_ms=... late_1ms_pct=...
@@ -23,10 +26,15 @@ import argparse
 import asyncio
 import base64
 import gc
+import os
 import random
 import sys
 import time
 import urllib.parse
+import uuid
+
+# Random message ids, as real clients send them (see the module text).
+UUIDS = os.environ.get("MESSAGE_IDS") == "uuid"
 
 EVENTS = [
     '"event":"Email Opened","properties":{"campaign":"nov-newsletter"}',
@@ -70,8 +78,9 @@ class Run:
         self.last_done = 0.0
 
     def request(self, i):
+        message = uuid.uuid4() if UUIDS else f"{self.prefix}-{i}"
         body = (
-            f'{{"userId":"u{random.randrange(self.users)}","messageId":"{self.prefix}-{i}",'
+            f'{{"userId":"u{random.randrange(self.users)}","messageId":"{message}",'
             f"{random.choice(EVENTS)}}}"
         ).encode()
         return f"{self.head}Content-Length: {len(body)}\r\n\r\n".encode() + body

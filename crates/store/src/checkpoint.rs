@@ -47,7 +47,7 @@ use std::time::{Duration, Instant};
 /// database), and a single event writes about ten pages to the log, so the
 /// log fills at about 190 MB/s at 5,000 events/s: at 256 MB a step every
 /// 1.4 s set the p99 there. At 1 GiB the steps are four times rarer; p99
-/// at 5,000/s 14-27 ms against 23-53 ms, batches 1.17x (docs/benchmarks.md,
+/// at 5,000/s 14-27 ms against 23-53 ms, batches 1.18x (docs/benchmarks.md,
 /// "A 1 GiB log"). The cost: up to 1 GiB of disk (2 GiB if the thread falls
 /// behind) and a longer recovery read after a crash (+0.9 s measured).
 pub(crate) const RESTART_FRAMES: u64 = 262_144;
