@@ -6,21 +6,25 @@
 # ROUNDS rounds. Each run: `wrk -t2 -c64` on /v1/track (single events),
 # then `wrk -t1 -c16` on /v1/batch (100 events per request) on the same
 # server. An upper bound of what moving an index off the ingest path gains.
+# With RATE set, each run instead measures the latency at that fixed rate:
+# a 6 s `wrk -t2 -c64` warm-up on /v1/track, then bench/http/oha_fixed.sh
+# at RATE requests/s for DURATION s (p50 / p95 / p99).
 #
 #   INDEXES="events_identity" bench/http/drop_indexes.sh
 #   INDEXES="scores_stage scores_cell" ROUNDS=2 DURATION=8 LEADSCORE_BIN=target/release/leadscore bench/http/drop_indexes.sh
+#   INDEXES="scores_rank scores_stage scores_cell scores_hot" RATE=5000 DURATION=10 ROUNDS=4 bench/http/drop_indexes.sh
 #
 # Settings (environment): INDEXES (required), ROUNDS (2), DURATION (8),
-# USERS (100000), and those of bench/http/lib.sh.
+# RATE (unset), USERS (100000), and those of bench/http/lib.sh.
 set -euo pipefail
-bench_http_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
-source "$bench_http_dir/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # sets bench_http_dir
 INDEXES="${INDEXES:?name the indexes to drop, e.g. INDEXES=events_identity}"
 ROUNDS="${ROUNDS:-2}"
 DURATION="${DURATION:-8}"
 USERS="${USERS:-100000}"
 need wrk curl python3 base64
+[[ -z "${RATE:-}" ]] || need oha
 resolve_binary
 out="$OUT_DIR/drop-indexes-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
@@ -45,6 +49,15 @@ PY
         fi
         wait_quiet
         start_server "sqlite://$db" "$out/$name.server.log"
+        if [[ -n "${RATE:-}" ]]; then
+            wrk -t2 -c64 -d6s -H "$auth" -s "$bench_http_dir/track.lua" \
+                "$BASE_URL/v1/track" -- "$name-w" "$USERS" >"$out/$name.warmup.txt"
+            "$bench_http_dir/oha_fixed.sh" "$BASE_URL/v1/track" "$WRITE_KEY" "$RATE" "$DURATION" 64 \
+                "$name-f" "$USERS" >"$out/$name.fixed.txt"
+            stop_server
+            echo "round $round, $variant indexes ($INDEXES): at $RATE/s p50 / p95 / p99 ms $(field p50_ms <"$out/$name.fixed.txt") / $(field p95_ms <"$out/$name.fixed.txt") / $(field p99_ms <"$out/$name.fixed.txt")"
+            continue
+        fi
         wrk -t2 -c64 -d"${DURATION}s" -H "$auth" -s "$bench_http_dir/track.lua" \
             "$BASE_URL/v1/track" -- "$name-t" "$USERS" >"$out/$name.track.txt"
         wrk -t1 -c16 -d"${DURATION}s" -H "$auth" -s "$bench_http_dir/batch.lua" \

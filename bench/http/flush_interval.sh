@@ -16,9 +16,8 @@
 # Prints one line per run; raw outputs go to OUT_DIR.
 set -euo pipefail
 
-bench_http_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
-source "$bench_http_dir/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # sets bench_http_dir
 
 INTERVALS="${INTERVALS:-200 100 50 25}"
 ROUNDS="${ROUNDS:-2}"

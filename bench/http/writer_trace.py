@@ -12,8 +12,11 @@ Prints the seconds spent in each phase of the group commits ("Group
 phases": inserting events, routing and scoring, writing derived rows when a
 flush rides along, committing) and of the timed flushes ("Flush phases"),
 then the writer's busy share before each flush (10th, 25th, 50th, 75th and
-90th percentiles; `crates/server/src/writer/pace.rs`) and the flush
-intervals it chose.
+90th percentiles; `crates/server/src/writer/pace.rs`), the flush
+intervals it chose, how long each flush held the writer (write and commit,
+timed or riding with a group: 50th, 90th and 99th percentiles and the
+longest) and the log steps ("Store housekeeping": how often, how long, how
+many frames each copied; `crates/store/src/checkpoint.rs`).
 """
 import re
 import sys
@@ -35,19 +38,25 @@ def main():
     group = dict(insert=0.0, score=0.0, write=0.0, commit=0.0)
     flush = dict(write=0.0, commit=0.0)
     groups = flushes = events = 0
-    busy, next_ms = [], []
+    busy, next_ms, held, steps = [], [], [], []
     for line in lines:
         if "Group phases" in line:
             groups += 1
             for k in group:
                 group[k] += field(line, f"{k}_us") or 0.0
-            if "flushed=true" in line and field(line, "busy") is not None:
-                busy.append(field(line, "busy"))
+            if "flushed=true" in line:
+                held.append((field(line, "write_us") or 0.0) + (field(line, "commit_us") or 0.0))
+                if field(line, "busy") is not None:
+                    busy.append(field(line, "busy"))
+        elif "Store housekeeping" in line and field(line, "micros") is not None:
+            left = re.search(r"\bleft: ([0-9]+)", line)
+            steps.append((field(line, "micros"), left and float(left.group(1))))
         elif "Flush phases" in line:
             flushes += 1
             events += int(field(line, "events") or 0)
             for k in flush:
                 flush[k] += field(line, f"{k}_us") or 0.0
+            held.append(sum(field(line, f"{k}_us") or 0.0 for k in flush))
             if field(line, "busy") is not None:
                 busy.append(field(line, "busy"))
             if field(line, "next_ms") is not None:
@@ -64,6 +73,17 @@ def main():
     if next_ms:
         next_ms.sort()
         print(f"next interval ms: median {next_ms[len(next_ms) // 2]:.0f}, max {next_ms[-1]:.0f}")
+    if held:
+        held.sort()
+        q = [held[int(f * (len(held) - 1))] / 1e3 for f in (0.5, 0.9, 0.99)]
+        print(f"writer held by {len(held)} flushes, ms p50/p90/p99/max: " +
+              " / ".join(f"{x:.1f}" for x in q + [held[-1] / 1e3]))
+    if steps:
+        ms = sorted(m / 1e3 for m, _ in steps)
+        frames = sorted(f for _, f in steps if f is not None)
+        copied = f", {frames[0]:.0f}-{frames[-1]:.0f} frames copied" if frames else ""
+        print(f"{len(steps)} log steps, ms min/median/max: {ms[0]:.1f} / "
+              f"{ms[len(ms) // 2]:.1f} / {ms[-1]:.1f}{copied}")
 
 
 if __name__ == "__main__":

@@ -49,7 +49,8 @@ use std::time::{Duration, Instant};
 /// 1.4 s set the p99 there. At 1 GiB the steps are four times rarer; p99
 /// at 5,000/s 14-27 ms against 23-53 ms, batches 1.18x (docs/benchmarks.md,
 /// "A 1 GiB log"). The cost: up to 1 GiB of disk (2 GiB if the thread falls
-/// behind) and a longer recovery read after a crash (+0.9 s measured).
+/// behind); recovery after a crash, which reads the log back, took no
+/// measurably longer (`bench/http/crash_restart.sh`).
 pub(crate) const RESTART_FRAMES: u64 = 262_144;
 /// `journal_size_limit` of every connection, in bytes: the log file is cut
 /// back to the length at which the writer starts it over.

@@ -76,10 +76,8 @@ impl Task {
         tx.commit_unsynced().await?;
         if through {
             self.written();
-            self.pace.flushed(
-                written.elapsed() + (written - scored),
-                std::time::Instant::now(),
-            );
+            self.pace
+                .flushed(scored.elapsed(), std::time::Instant::now());
         }
         tracing::trace!(
             insert_us,
