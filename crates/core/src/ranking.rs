@@ -9,9 +9,10 @@ use crate::time::Timestamp;
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
-/// A total ordered highest first, with a total order over floats.
+/// A total ordered highest first, with a total order over floats: the
+/// sort key of every ranked list.
 #[derive(Debug, Clone, Copy)]
-struct Desc(f64);
+pub struct Desc(pub f64);
 
 impl PartialEq for Desc {
     fn eq(&self, other: &Self) -> bool {

@@ -266,13 +266,9 @@ macro_rules! impl_sql_dashboard {
                 &self,
                 version: i64,
             ) -> Result<Vec<$crate::dashboard::CellStageCount>, $crate::StoreError> {
-                Ok(sqlx::query_as(
-                    "SELECT cell, stage, COUNT(*) AS leads FROM scores WHERE model_version = $1 \
-                     GROUP BY cell, stage ORDER BY cell, stage",
-                )
-                .bind(version)
-                .fetch_all(&self.pool)
-                .await?)
+                self.listing
+                    .read(self.load_listing(), |board| board.counts(version))
+                    .await
             }
         }
     };

@@ -16,6 +16,8 @@ mod checkpoint;
 mod dashboard;
 mod error;
 mod handoff;
+mod listed_tx;
+mod listing;
 mod postgres;
 mod predictors;
 mod rows;

@@ -9,6 +9,8 @@ pub struct PgStore {
     pool: sqlx::PgPool,
     /// Transactions, apart from reads so that slow reads never hold up a commit.
     write_pool: sqlx::PgPool,
+    /// The ranked list's orderings (see `listing`).
+    listing: std::sync::Arc<crate::listing::Listing>,
 }
 
 /// A transaction on PostgreSQL, which flushes its log inside every commit.
@@ -24,7 +26,11 @@ impl PgStore {
             .run(&write_pool)
             .await?;
         let pool = PgPoolOptions::new().max_connections(8).connect(url).await?;
-        Ok(PgStore { pool, write_pool })
+        Ok(PgStore {
+            pool,
+            write_pool,
+            listing: Default::default(),
+        })
     }
 }
 
@@ -51,7 +57,7 @@ impl PgStore {
     }
 }
 
-crate::sql::impl_sql_store!(PgStore, sqlx::Postgres, "postgres", "ILIKE");
+crate::sql::impl_sql_store!(PgStore, sqlx::Postgres, "postgres");
 crate::sql::impl_sql_tx!(PgTx, sqlx::Postgres);
 crate::sql_handoff::impl_sql_handoff!(PgStore, sqlx::Postgres);
 crate::sql_handoff::impl_sql_handoff_tx!(PgTx, sqlx::Postgres);

@@ -2,8 +2,8 @@
 //! statement leadscore needs (`ON CONFLICT`, `RETURNING`, `$n` parameters),
 //! so one macro writes both [`Store`](crate::Store) implementations over
 //! their own sqlx types; each backend module supplies only what differs
-//! (connection setup, migrations, the case-insensitive `LIKE`, how a
-//! transaction begins and how the log is flushed). Transactions through sqlx
+//! (connection setup, migrations, how a transaction begins and how the log
+//! is flushed). Transactions through sqlx
 //! ([`impl_sql_tx`]) serve PostgreSQL; SQLite's single writer has a
 //! connection of its own (`sqlite_tx`).
 
@@ -24,20 +24,6 @@ pub(crate) fn chunks<T>(rows: &[T]) -> impl Iterator<Item = &[T]> {
     })
 }
 
-/// A `LIKE` pattern matching `text` anywhere, with wildcards in it escaped.
-pub(crate) fn contains_pattern(text: &str) -> String {
-    let mut p = String::with_capacity(text.len() + 2);
-    p.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    p
-}
-
 /// Which of `events` were inserted, given the message ids the insert
 /// returned; a message id repeated within the batch counts once.
 pub(crate) fn fresh_flags(
@@ -52,10 +38,9 @@ pub(crate) fn fresh_flags(
 }
 
 macro_rules! impl_sql_store {
-    ($store:ident, $db:ty, $backend:literal, $like:literal) => {
+    ($store:ident, $db:ty, $backend:literal) => {
         use crate::error::StoreError;
         use crate::rows::*;
-        use crate::sql::contains_pattern;
         use crate::traits::{Store, Tx};
         use async_trait::async_trait;
         use sqlx::QueryBuilder;
@@ -63,6 +48,66 @@ macro_rules! impl_sql_store {
         const SCORE_COLUMNS: &str = "s.model_version, s.lead_id, s.total, s.fit, s.engagement, \
             s.groups, s.bant, s.cell, s.hot, s.stage, s.manual_stage, s.email_quality, \
             s.last_activity, s.events, s.reasons, s.scored_at";
+
+        impl $store {
+            /// Builds the in-memory listing from the leads and scores tables,
+            /// a page at a time by key.
+            async fn load_listing(&self) -> Result<crate::listing::Board, StoreError> {
+                use crate::listing::{Attrs, Board, Change, Headline};
+                use smol_str::SmolStr;
+                const PAGE: i64 = 10_000;
+                let mut board = Board::default();
+                // Ids are never empty (ingestion refuses them).
+                let mut after = String::new();
+                loop {
+                    type Lead = (String, Option<String>, Option<String>, Option<String>, Option<String>);
+                    let rows: Vec<Lead> = sqlx::query_as(
+                        "SELECT id, name, email, account, owner FROM leads \
+                         WHERE id > $1 ORDER BY id LIMIT $2",
+                    )
+                    .bind(after.as_str())
+                    .bind(PAGE)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let Some(last) = rows.last() else { break };
+                    after = last.0.clone();
+                    for (id, name, email, account, owner) in &rows {
+                        board.apply(Change::Lead {
+                            id: SmolStr::new(id),
+                            attrs: Attrs::of(id, name.as_deref(), email.as_deref(), account.as_deref(), owner.as_deref()),
+                        });
+                    }
+                }
+                let mut after: (i64, String) = (i64::MIN, String::new());
+                loop {
+                    let rows: Vec<(i64, String, f64, String, String, bool)> = sqlx::query_as(
+                        "SELECT model_version, lead_id, total, stage, cell, hot FROM scores \
+                         WHERE (model_version, lead_id) > ($1, $2) \
+                         ORDER BY model_version, lead_id LIMIT $3",
+                    )
+                    .bind(after.0)
+                    .bind(after.1.as_str())
+                    .bind(PAGE)
+                    .fetch_all(&self.pool)
+                    .await?;
+                    let Some(last) = rows.last() else { break };
+                    after = (last.0, last.1.clone());
+                    for (version, lead_id, total, stage, cell, hot) in rows {
+                        board.apply(Change::Score {
+                            version,
+                            lead_id: SmolStr::new(lead_id),
+                            headline: Headline {
+                                total,
+                                stage: SmolStr::new(stage),
+                                cell: SmolStr::new(cell),
+                                hot,
+                            },
+                        });
+                    }
+                }
+                Ok(board)
+            }
+        }
 
         #[async_trait]
         impl Store for $store {
@@ -79,7 +124,10 @@ macro_rules! impl_sql_store {
             }
 
             async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {
-                self.begin_tx().await
+                Ok(crate::listed_tx::ListedTx::wrap(
+                    self.begin_tx().await?,
+                    self.listing.clone(),
+                ))
             }
 
             async fn sync(&self) -> Result<(), StoreError> {
@@ -171,66 +219,42 @@ macro_rules! impl_sql_store {
             }
 
             async fn ranked(&self, version: i64, f: &LeadFilter) -> Result<Vec<LeadListRow>, StoreError> {
-                let mut q = QueryBuilder::<$db>::new("SELECT ");
-                q.push(SCORE_COLUMNS);
-                if f.account.is_some() {
-                    // One account's leads are few: start from them (index
-                    // leads_account) and sort. Left to itself SQLite walks
-                    // the whole ranking in order and checks each lead's
-                    // account: 20 s for an account among a million leads,
-                    // against 0.2 ms this way (measured); `CROSS JOIN`
-                    // fixes its join order.
-                    q.push(", l.name, l.email, l.account, l.owner FROM leads l \
-                              CROSS JOIN scores s WHERE l.id = s.lead_id AND s.model_version = ");
-                } else {
+                // The order and the filters come from memory (see `listing`);
+                // the rows by key. A lead merged or erased between the two
+                // leaves a short page, which would read as the list's end:
+                // such a page is asked for again.
+                let mut tries = 0;
+                loop {
+                    tries += 1;
+                    let ids = self
+                        .listing
+                        .read(self.load_listing(), |board| board.page(version, f))
+                        .await?;
+                    if ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let mut q = QueryBuilder::<$db>::new("SELECT ");
+                    q.push(SCORE_COLUMNS);
                     q.push(", l.name, l.email, l.account, l.owner FROM scores s \
                               JOIN leads l ON l.id = s.lead_id WHERE s.model_version = ");
-                }
-                q.push_bind(version);
-                if let Some(stage) = &f.stage {
-                    q.push(" AND s.stage = ").push_bind(stage.clone());
-                }
-                if let Some(cell) = &f.cell {
-                    q.push(" AND s.cell = ").push_bind(cell.clone());
-                }
-                if f.hot_only {
-                    // Written as the bare column so the partial index on
-                    // hot leads (`WHERE hot`) applies.
-                    q.push(" AND s.hot");
-                }
-                if let Some(account) = &f.account {
-                    q.push(" AND l.account = ").push_bind(account.clone());
-                }
-                if let Some(owner) = &f.owner {
-                    q.push(" AND l.owner = ").push_bind(owner.clone());
-                }
-                if let Some(min) = f.min_score {
-                    q.push(" AND s.total >= ").push_bind(min);
-                }
-                if let Some(max) = f.max_score {
-                    q.push(" AND s.total <= ").push_bind(max);
-                }
-                if let Some(text) = f.search.as_deref().filter(|t| !t.is_empty()) {
-                    let p = contains_pattern(text);
-                    q.push(" AND (");
-                    for (i, col) in ["l.id", "l.name", "l.email", "l.account"].iter().enumerate() {
-                        if i > 0 {
-                            q.push(" OR ");
-                        }
-                        q.push(*col).push(concat!(" ", $like, " "));
-                        q.push_bind(p.clone()).push(" ESCAPE '\\'");
+                    q.push_bind(version);
+                    q.push(" AND s.lead_id IN (");
+                    let mut list = q.separated(", ");
+                    for id in &ids {
+                        list.push_bind(id.as_str());
                     }
                     q.push(")");
+                    let mut rows: Vec<LeadListRow> = q.build_query_as().fetch_all(&self.pool).await?;
+                    if rows.len() == ids.len() || tries == 3 {
+                        rows.sort_by(|a, b| {
+                            b.score
+                                .total
+                                .total_cmp(&a.score.total)
+                                .then_with(|| a.score.lead_id.cmp(&b.score.lead_id))
+                        });
+                        return Ok(rows);
+                    }
                 }
-                if let Some(c) = &f.after {
-                    q.push(" AND (s.total < ").push_bind(c.total);
-                    q.push(" OR (s.total = ").push_bind(c.total);
-                    q.push(" AND s.lead_id > ").push_bind(c.lead_id.clone());
-                    q.push("))");
-                }
-                q.push(" ORDER BY s.total DESC, s.lead_id LIMIT ");
-                q.push_bind(i64::from(f.limit));
-                Ok(q.build_query_as().fetch_all(&self.pool).await?)
             }
 
             async fn history(&self, lead_id: &str) -> Result<Vec<HistoryRow>, StoreError> {

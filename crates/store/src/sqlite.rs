@@ -25,6 +25,8 @@ pub struct SqliteStore {
     wal: crate::wal::WalFile,
     /// Checkpoints of that log, on a thread of their own.
     checkpoints: crate::checkpoint::Checkpointer,
+    /// The ranked list's orderings (see `listing`).
+    listing: std::sync::Arc<crate::listing::Listing>,
 }
 
 impl SqliteStore {
@@ -85,6 +87,7 @@ impl SqliteStore {
                 &std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()),
             ),
             checkpoints,
+            listing: Default::default(),
         })
     }
 }
@@ -123,7 +126,7 @@ impl SqliteStore {
     }
 }
 
-crate::sql::impl_sql_store!(SqliteStore, sqlx::Sqlite, "sqlite", "LIKE");
+crate::sql::impl_sql_store!(SqliteStore, sqlx::Sqlite, "sqlite");
 crate::sql_handoff::impl_sql_handoff!(SqliteStore, sqlx::Sqlite);
 crate::predictors::impl_sql_predictors!(SqliteStore);
 crate::dashboard::impl_sql_dashboard!(SqliteStore, sqlx::Sqlite);

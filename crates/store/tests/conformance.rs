@@ -14,6 +14,7 @@ leadscore_store::on_both!(
     identities_route_events_to_leads,
     merging_moves_identities_and_history,
     ranked_list_pages_and_filters,
+    the_ranked_list_follows_commits_once_read,
     erasing_a_lead_removes_only_its_data,
     activating_a_model_drops_other_versions,
     keys_are_found_by_hash_until_revoked,
@@ -425,6 +426,127 @@ async fn ranked_list_pages_and_filters(b: Backend) {
         .await
         .unwrap()
         .is_empty()
+    );
+}
+
+/// Every filter the list offers, one page of all.
+fn every_filter() -> Vec<LeadFilter> {
+    let some = |v: &str| Some(v.to_owned());
+    let all = LeadFilter {
+        limit: 100,
+        ..LeadFilter::default()
+    };
+    vec![
+        all.clone(),
+        LeadFilter {
+            stage: some("mql"),
+            ..all.clone()
+        },
+        LeadFilter {
+            cell: some("A1"),
+            ..all.clone()
+        },
+        LeadFilter {
+            hot_only: true,
+            ..all.clone()
+        },
+        LeadFilter {
+            account: some("acme"),
+            ..all.clone()
+        },
+        LeadFilter {
+            account: some("globex"),
+            ..all.clone()
+        },
+        LeadFilter {
+            owner: some("linh"),
+            ..all.clone()
+        },
+        LeadFilter {
+            search: some("NGƯỜI 2"),
+            ..all.clone()
+        },
+        LeadFilter {
+            min_score: Some(20.0),
+            max_score: Some(40.0),
+            after: Some(Cursor {
+                total: 28.0,
+                lead_id: "L04".into(),
+            }),
+            ..all
+        },
+    ]
+}
+
+/// The list as `s` shows it, for `version`, under every filter.
+async fn lists(s: &dyn leadscore_store::Store, version: i64) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for f in every_filter() {
+        out.push(ids(&s.ranked(version, &f).await.unwrap()));
+    }
+    out
+}
+
+/// The list is kept in memory once read; every later commit must move it
+/// exactly as reading the tables afresh (another store on the database)
+/// would show it, and a rolled-back transaction must not.
+async fn the_ranked_list_follows_commits_once_read(b: Backend) {
+    let (s, db) = store(b).await.unwrap();
+    let v1 = s.insert_model("first", "[model]", 1).await.unwrap();
+    let v2 = s.insert_model("second", "[model]", 2).await.unwrap();
+    seed_ranked(s.as_ref()).await;
+    assert_eq!(lists(s.as_ref(), v1).await[0].len(), 31);
+
+    let mut tx = s.begin().await.unwrap();
+    tx.put_scores(&[
+        score(v1, "L29", 99.0, "mql", "A1"),
+        score(v1, "L05", 1.0, "lead", "C3"),
+        score(v2, "L07", 3.0, "sql", "B2"),
+    ])
+    .await
+    .unwrap();
+    tx.upsert_leads(&[
+        lead("L00", "Người 200", Some("globex"), None),
+        lead("L10", "Renamed", Some("acme"), Some("linh")),
+        lead("new", "Người 2 mới", Some("globex"), Some("linh")),
+    ])
+    .await
+    .unwrap();
+    tx.put_scores(&[score(v1, "new", 50.0, "mql", "A1")])
+        .await
+        .unwrap();
+    tx.merge_lead("L01", "L02").await.unwrap();
+    tx.erase_lead("L03").await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = s.begin().await.unwrap();
+    tx.put_scores(&[score(v1, "L20", 1000.0, "mql", "A1")])
+        .await
+        .unwrap();
+    drop(tx);
+
+    let fresh = leadscore_store::open(&db.url).await.unwrap();
+    let now = lists(s.as_ref(), v1).await;
+    assert_eq!(now, lists(fresh.as_ref(), v1).await);
+    assert_eq!(&now[0][..2], ["L29", "new"]);
+    assert!(!now[0].iter().any(|id| id == "L01" || id == "L03"));
+    assert_eq!(now[5], ["new", "L00"]);
+    assert_eq!(lists(s.as_ref(), v2).await, lists(fresh.as_ref(), v2).await);
+    assert_eq!(
+        s.cell_stage_counts(v1).await.unwrap(),
+        fresh.cell_stage_counts(v1).await.unwrap()
+    );
+
+    let mut tx = s.begin().await.unwrap();
+    tx.activate_model(v2).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(lists(s.as_ref(), v1).await.iter().all(Vec::is_empty));
+    assert_eq!(lists(s.as_ref(), v2).await[0], ["L07"]);
+    let after = leadscore_store::open(&db.url).await.unwrap();
+    assert_eq!(lists(s.as_ref(), v2).await, lists(after.as_ref(), v2).await);
+    assert_eq!(
+        s.cell_stage_counts(v2).await.unwrap(),
+        after.cell_stage_counts(v2).await.unwrap()
     );
 }
 

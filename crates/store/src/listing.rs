@@ -1,0 +1,650 @@
+//! The ranked list's orderings, kept in memory instead of in SQL indexes.
+//!
+//! Every event moves its lead's total, and with SQL indexes on the total
+//! each move rewrote four index entries (all leads, by stage, by cell, hot
+//! only) at random places in the file: about ten log pages per event, which
+//! set the ingest tail (docs/benchmarks.md, "What the score indexes cost the
+//! steady-rate tail"). Here the same orderings are ordered sets in memory,
+//! updated after each commit from what the commit wrote (see `listed_tx`),
+//! and the database only answers "these rows by key".
+//!
+//! The board is built from the tables the first time it is read, so
+//! commands that never list leads never pay for it. Changes that commit
+//! while it loads are kept and replayed on top; each change sets a key to
+//! its committed value, so replaying one the load already saw is harmless.
+//! One process writes a database (the server's single writer), so commits
+//! from elsewhere are not seen: the same rule the server's in-memory scoring
+//! state already lives by.
+
+use crate::dashboard::CellStageCount;
+use crate::error::StoreError;
+use crate::rows::LeadFilter;
+use leadscore_core::ranking::Desc;
+use rustc_hash::FxHashMap;
+use smol_str::SmolStr;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
+use std::sync::RwLock;
+
+/// A place in a ranking: total (highest first), then lead id, then the
+/// lead's slot on the board (ids are unique, so the slot never decides).
+type Key = (Desc, SmolStr, u32);
+
+/// What a committed transaction changed that the listing reflects.
+#[derive(Debug, Clone)]
+pub(crate) enum Change {
+    /// A score row was created or replaced.
+    Score {
+        version: i64,
+        lead_id: SmolStr,
+        headline: Headline,
+    },
+    /// A lead row was created or replaced.
+    Lead { id: SmolStr, attrs: Attrs },
+    /// A lead and all its scores were deleted (merged away or erased).
+    RemoveLead(SmolStr),
+    /// Every version's scores but this one's were deleted.
+    KeepOnly(i64),
+}
+
+/// What the filters read of a score row.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Headline {
+    pub total: f64,
+    pub stage: SmolStr,
+    pub cell: SmolStr,
+    pub hot: bool,
+}
+
+/// What the filters read of a lead row.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Attrs {
+    pub account: Option<SmolStr>,
+    pub owner: Option<SmolStr>,
+    /// Id, name, email and account, lower-cased, separated by NUL: what the
+    /// text search looks in.
+    pub text: Box<str>,
+}
+
+impl Attrs {
+    /// The attributes of a lead row's columns.
+    pub fn of(
+        id: &str,
+        name: Option<&str>,
+        email: Option<&str>,
+        account: Option<&str>,
+        owner: Option<&str>,
+    ) -> Attrs {
+        let text = [Some(id), name, email, account]
+            .into_iter()
+            .map(|f| f.unwrap_or_default().to_lowercase())
+            .collect::<Vec<_>>()
+            .join("\0");
+        Attrs {
+            account: account.map(SmolStr::new),
+            owner: owner.map(SmolStr::new),
+            text: text.into_boxed_str(),
+        }
+    }
+
+    fn contains(&self, needle: &str) -> bool {
+        self.text.split('\0').any(|field| field.contains(needle))
+    }
+}
+
+/// One lead on the board.
+#[derive(Debug)]
+struct Slot {
+    id: SmolStr,
+    /// `None` while the lead has no row (removed, or scored before its row
+    /// was written); such leads are not listed, as the SQL join would not.
+    attrs: Option<Attrs>,
+}
+
+/// One model version's orderings.
+#[derive(Debug, Default)]
+struct Ranks {
+    scores: FxHashMap<u32, Headline>,
+    all: BTreeSet<Key>,
+    by_stage: FxHashMap<SmolStr, BTreeSet<Key>>,
+    by_cell: FxHashMap<SmolStr, BTreeSet<Key>>,
+    hot: BTreeSet<Key>,
+    by_account: FxHashMap<SmolStr, BTreeSet<Key>>,
+    by_owner: FxHashMap<SmolStr, BTreeSet<Key>>,
+    /// Score rows per (cell, stage), for the matrix.
+    counts: BTreeMap<(SmolStr, SmolStr), i64>,
+}
+
+fn put(sets: &mut FxHashMap<SmolStr, BTreeSet<Key>>, at: &SmolStr, key: Key) {
+    sets.entry(at.clone()).or_default().insert(key);
+}
+
+fn take(sets: &mut FxHashMap<SmolStr, BTreeSet<Key>>, at: &SmolStr, key: &Key) {
+    if let Some(set) = sets.get_mut(at) {
+        set.remove(key);
+        if set.is_empty() {
+            sets.remove(at);
+        }
+    }
+}
+
+impl Ranks {
+    fn insert(&mut self, slot: &Slot, i: u32, h: Headline) {
+        let key = (Desc(h.total), slot.id.clone(), i);
+        self.all.insert(key.clone());
+        put(&mut self.by_stage, &h.stage, key.clone());
+        put(&mut self.by_cell, &h.cell, key.clone());
+        if h.hot {
+            self.hot.insert(key.clone());
+        }
+        if let Some(a) = &slot.attrs {
+            self.link(a, key);
+        }
+        *self
+            .counts
+            .entry((h.cell.clone(), h.stage.clone()))
+            .or_default() += 1;
+        self.scores.insert(i, h);
+    }
+
+    fn remove(&mut self, slot: &Slot, i: u32) {
+        let Some(h) = self.scores.remove(&i) else {
+            return;
+        };
+        let key = (Desc(h.total), slot.id.clone(), i);
+        self.all.remove(&key);
+        take(&mut self.by_stage, &h.stage, &key);
+        take(&mut self.by_cell, &h.cell, &key);
+        self.hot.remove(&key);
+        if let Some(a) = &slot.attrs {
+            self.unlink(a, &key);
+        }
+        let pair = (h.cell, h.stage);
+        if let Some(n) = self.counts.get_mut(&pair) {
+            *n -= 1;
+            if *n <= 0 {
+                self.counts.remove(&pair);
+            }
+        }
+    }
+
+    fn link(&mut self, a: &Attrs, key: Key) {
+        if let Some(owner) = &a.owner {
+            put(&mut self.by_owner, owner, key.clone());
+        }
+        if let Some(account) = &a.account {
+            put(&mut self.by_account, account, key);
+        }
+    }
+
+    fn unlink(&mut self, a: &Attrs, key: &Key) {
+        if let Some(owner) = &a.owner {
+            take(&mut self.by_owner, owner, key);
+        }
+        if let Some(account) = &a.account {
+            take(&mut self.by_account, account, key);
+        }
+    }
+
+    /// The ordered set a filtered walk starts from: the smallest that holds
+    /// every match. `None` when a filter names a value nobody has.
+    fn narrowest(&self, f: &LeadFilter) -> Option<&BTreeSet<Key>> {
+        fn by<'a>(
+            sets: &'a FxHashMap<SmolStr, BTreeSet<Key>>,
+            v: &Option<String>,
+        ) -> Option<Option<&'a BTreeSet<Key>>> {
+            v.as_deref().map(|v| sets.get(v))
+        }
+        let mut best = &self.all;
+        for candidate in [
+            by(&self.by_stage, &f.stage),
+            by(&self.by_cell, &f.cell),
+            by(&self.by_account, &f.account),
+            by(&self.by_owner, &f.owner),
+            f.hot_only.then_some(Some(&self.hot)),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let set = candidate?;
+            if set.len() < best.len() {
+                best = set;
+            }
+        }
+        Some(best)
+    }
+}
+
+/// Every lead's attributes and every version's orderings.
+#[derive(Debug, Default)]
+pub(crate) struct Board {
+    slots: Vec<Slot>,
+    by_id: FxHashMap<SmolStr, u32>,
+    versions: BTreeMap<i64, Ranks>,
+}
+
+impl Board {
+    fn slot(&mut self, id: &SmolStr) -> u32 {
+        if let Some(&i) = self.by_id.get(id) {
+            return i;
+        }
+        let i = self.slots.len() as u32;
+        self.slots.push(Slot {
+            id: id.clone(),
+            attrs: None,
+        });
+        self.by_id.insert(id.clone(), i);
+        i
+    }
+
+    /// Applies one committed change.
+    pub fn apply(&mut self, change: Change) {
+        match change {
+            Change::Score {
+                version,
+                lead_id,
+                headline,
+            } => {
+                let i = self.slot(&lead_id);
+                let slot = &self.slots[i as usize];
+                let ranks = self.versions.entry(version).or_default();
+                if ranks.scores.get(&i) == Some(&headline) {
+                    return;
+                }
+                ranks.remove(slot, i);
+                ranks.insert(slot, i, headline);
+            }
+            Change::Lead { id, attrs } => {
+                let i = self.slot(&id);
+                let slot = &mut self.slots[i as usize];
+                if slot.attrs.as_ref() == Some(&attrs) {
+                    return;
+                }
+                for ranks in self.versions.values_mut() {
+                    if let Some(h) = ranks.scores.get(&i) {
+                        let key = (Desc(h.total), slot.id.clone(), i);
+                        if let Some(old) = &slot.attrs {
+                            ranks.unlink(old, &key);
+                        }
+                        ranks.link(&attrs, key);
+                    }
+                }
+                slot.attrs = Some(attrs);
+            }
+            Change::RemoveLead(id) => {
+                let Some(&i) = self.by_id.get(&id) else {
+                    return;
+                };
+                let slot = &self.slots[i as usize];
+                for ranks in self.versions.values_mut() {
+                    ranks.remove(slot, i);
+                }
+                self.slots[i as usize].attrs = None;
+            }
+            Change::KeepOnly(version) => self.versions.retain(|&v, _| v == version),
+        }
+    }
+
+    /// The ids of one page of the ranked list, in order.
+    pub fn page(&self, version: i64, f: &LeadFilter) -> Vec<SmolStr> {
+        let Some(ranks) = self.versions.get(&version) else {
+            return Vec::new();
+        };
+        let Some(set) = ranks.narrowest(f) else {
+            return Vec::new();
+        };
+        let needle = f
+            .search
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .map(str::to_lowercase);
+        let from = start(f);
+        let mut ids = Vec::with_capacity(f.limit as usize);
+        for (Desc(total), id, i) in set.range((from, Bound::Unbounded)) {
+            if ids.len() >= f.limit as usize || f.min_score.is_some_and(|min| *total < min) {
+                break;
+            }
+            let Some(attrs) = &self.slots[*i as usize].attrs else {
+                continue;
+            };
+            let Some(h) = ranks.scores.get(i) else {
+                continue;
+            };
+            let matches = f.stage.as_deref().is_none_or(|s| h.stage == s)
+                && f.cell.as_deref().is_none_or(|c| h.cell == c)
+                && (!f.hot_only || h.hot)
+                && f.account
+                    .as_deref()
+                    .is_none_or(|a| attrs.account.as_deref() == Some(a))
+                && f.owner
+                    .as_deref()
+                    .is_none_or(|o| attrs.owner.as_deref() == Some(o))
+                && needle.as_deref().is_none_or(|n| attrs.contains(n));
+            if matches {
+                ids.push(id.clone());
+            }
+        }
+        ids
+    }
+
+    /// Score rows per matrix cell and stage, by cell then stage.
+    pub fn counts(&self, version: i64) -> Vec<CellStageCount> {
+        self.versions
+            .get(&version)
+            .map(|r| {
+                r.counts
+                    .iter()
+                    .map(|((cell, stage), n)| CellStageCount {
+                        cell: cell.to_string(),
+                        stage: stage.to_string(),
+                        leads: *n,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Where a page's walk starts: after the cursor, and not above the highest
+/// total asked for, whichever comes later in rank order.
+fn start(f: &LeadFilter) -> Bound<Key> {
+    // Ids are unique, so the slot only completes the key: `u32::MAX` puts
+    // the bound after the cursor's own entry, 0 before any entry of a total.
+    let after = f
+        .after
+        .as_ref()
+        .map(|c| (Desc(c.total), SmolStr::new(&c.lead_id), u32::MAX));
+    let below = f.max_score.map(|max| (Desc(max), SmolStr::default(), 0));
+    match (after, below) {
+        (Some(a), Some(b)) if b > a => Bound::Included(b),
+        (Some(a), _) => Bound::Excluded(a),
+        (None, Some(b)) => Bound::Included(b),
+        (None, None) => Bound::Unbounded,
+    }
+}
+
+/// Where the board is in its life.
+#[derive(Debug)]
+enum State {
+    /// Never read: changes are dropped, the first read loads it.
+    Cold,
+    /// Being loaded: changes wait to be replayed on top.
+    Loading(Vec<Change>),
+    Ready(Board),
+}
+
+/// The board, loaded on first use and kept in step with commits.
+#[derive(Debug)]
+pub(crate) struct Listing {
+    state: RwLock<State>,
+    /// One load at a time.
+    loading: tokio::sync::Mutex<()>,
+    /// One commit-and-apply at a time (see `listed_tx`).
+    commits: tokio::sync::Mutex<()>,
+}
+
+impl Default for Listing {
+    fn default() -> Listing {
+        Listing {
+            state: RwLock::new(State::Cold),
+            loading: tokio::sync::Mutex::new(()),
+            commits: tokio::sync::Mutex::new(()),
+        }
+    }
+}
+
+impl Listing {
+    /// Held from a commit that changes the listing until it is applied.
+    pub async fn commit_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.commits.lock().await
+    }
+
+    /// Applies what a transaction committed.
+    pub fn committed(&self, changes: Vec<Change>) {
+        if changes.is_empty() {
+            return;
+        }
+        let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
+        match &mut *state {
+            State::Cold => {}
+            State::Loading(waiting) => waiting.extend(changes),
+            State::Ready(board) => changes.into_iter().for_each(|c| board.apply(c)),
+        }
+    }
+
+    /// Reads the board, loading it first with `load` if it never was.
+    pub async fn read<T, F>(
+        &self,
+        load: impl Future<Output = Result<Board, StoreError>>,
+        f: F,
+    ) -> Result<T, StoreError>
+    where
+        F: FnOnce(&Board) -> T,
+    {
+        if let State::Ready(board) = &*self.state.read().unwrap_or_else(|p| p.into_inner()) {
+            return Ok(f(board));
+        }
+        let _one = self.loading.lock().await;
+        {
+            let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
+            match &*state {
+                State::Ready(board) => return Ok(f(board)),
+                _ => *state = State::Loading(Vec::new()),
+            }
+        }
+        let loaded = load.await;
+        let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
+        match loaded {
+            Ok(mut board) => {
+                if let State::Loading(waiting) = std::mem::replace(&mut *state, State::Cold) {
+                    waiting.into_iter().for_each(|c| board.apply(c));
+                }
+                let out = f(&board);
+                *state = State::Ready(board);
+                Ok(out)
+            }
+            Err(e) => {
+                *state = State::Cold;
+                Err(e)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rows::Cursor;
+    use proptest::prelude::*;
+
+    const IDS: [&str; 6] = ["a", "b", "c", "d", "e", "f"];
+    const STAGES: [&str; 2] = ["lead", "mql"];
+    const CELLS: [&str; 2] = ["A1", "C3"];
+    const ACCOUNTS: [&str; 2] = ["acme", "globex"];
+
+    fn change() -> impl Strategy<Value = Change> {
+        let id = (0..IDS.len()).prop_map(|i| SmolStr::new(IDS[i]));
+        prop_oneof![
+            4 => (1..3i64, id.clone(), -3..4i32, 0..2usize, 0..2usize, any::<bool>()).prop_map(
+                |(version, lead_id, total, s, c, hot)| Change::Score {
+                    version,
+                    lead_id,
+                    headline: Headline {
+                        total: f64::from(total),
+                        stage: SmolStr::new(STAGES[s]),
+                        cell: SmolStr::new(CELLS[c]),
+                        hot,
+                    },
+                }
+            ),
+            3 => (id.clone(), prop::option::of(0..2usize), any::<bool>(), any::<bool>()).prop_map(
+                |(id, account, owned, named)| {
+                    let account = account.map(|a| ACCOUNTS[a]);
+                    let attrs = Attrs::of(
+                        &id,
+                        named.then_some("Nguyễn Văn An"),
+                        None,
+                        account,
+                        owned.then_some("linh"),
+                    );
+                    Change::Lead { id, attrs }
+                }
+            ),
+            1 => id.prop_map(Change::RemoveLead),
+            1 => (1..3i64).prop_map(Change::KeepOnly),
+        ]
+    }
+
+    fn filter() -> impl Strategy<Value = LeadFilter> {
+        let pick = |values: &'static [&'static str]| {
+            prop::option::of((0..values.len()).prop_map(move |i| values[i].to_owned()))
+        };
+        (
+            (pick(&STAGES), pick(&CELLS), any::<bool>(), pick(&ACCOUNTS)),
+            (
+                prop::option::of(Just("linh".to_owned())),
+                prop::option::of(-2..3i32),
+            ),
+            (
+                prop::option::of(-2..3i32),
+                prop::option::of(Just("VĂN".to_owned())),
+            ),
+            (prop::option::of((-3..4i32, 0..IDS.len())), 1..5u32),
+        )
+            .prop_map(
+                |(
+                    (stage, cell, hot_only, account),
+                    (owner, min),
+                    (max, search),
+                    (after, limit),
+                )| {
+                    LeadFilter {
+                        stage,
+                        cell,
+                        hot_only,
+                        account,
+                        owner,
+                        min_score: min.map(f64::from),
+                        max_score: max.map(f64::from),
+                        search,
+                        after: after.map(|(t, i)| Cursor {
+                            total: f64::from(t),
+                            lead_id: IDS[i].to_owned(),
+                        }),
+                        limit,
+                    }
+                },
+            )
+    }
+
+    /// The tables the changes leave, as plain maps: what a load reads.
+    #[derive(Default)]
+    struct Tables {
+        leads: BTreeMap<SmolStr, Attrs>,
+        scores: BTreeMap<(i64, SmolStr), Headline>,
+    }
+
+    impl Tables {
+        fn apply(&mut self, c: &Change) {
+            match c {
+                Change::Score {
+                    version,
+                    lead_id,
+                    headline,
+                } => {
+                    self.scores
+                        .insert((*version, lead_id.clone()), headline.clone());
+                }
+                Change::Lead { id, attrs } => {
+                    self.leads.insert(id.clone(), attrs.clone());
+                }
+                Change::RemoveLead(id) => {
+                    self.leads.remove(id);
+                    self.scores.retain(|(_, l), _| l != id);
+                }
+                Change::KeepOnly(v) => self.scores.retain(|(version, _), _| version == v),
+            }
+        }
+
+        /// The page the SQL of the ranked list would return.
+        fn page(&self, version: i64, f: &LeadFilter) -> Vec<SmolStr> {
+            let mut rows: Vec<(f64, &SmolStr, &Headline, &Attrs)> = self
+                .scores
+                .iter()
+                .filter(|((v, _), _)| *v == version)
+                .filter_map(|((_, id), h)| Some((h.total, id, h, self.leads.get(id)?)))
+                .filter(|(total, id, h, a)| {
+                    f.stage.as_deref().is_none_or(|s| h.stage == s)
+                        && f.cell.as_deref().is_none_or(|c| h.cell == c)
+                        && (!f.hot_only || h.hot)
+                        && f.account
+                            .as_deref()
+                            .is_none_or(|x| a.account.as_deref() == Some(x))
+                        && f.owner
+                            .as_deref()
+                            .is_none_or(|o| a.owner.as_deref() == Some(o))
+                        && f.min_score.is_none_or(|m| *total >= m)
+                        && f.max_score.is_none_or(|m| *total <= m)
+                        && f.search
+                            .as_deref()
+                            .is_none_or(|s| a.contains(&s.to_lowercase()))
+                        && f.after.as_ref().is_none_or(|c| {
+                            *total < c.total
+                                || (*total == c.total && id.as_str() > c.lead_id.as_str())
+                        })
+                })
+                .collect();
+            rows.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+            rows.into_iter()
+                .take(f.limit as usize)
+                .map(|r| r.1.clone())
+                .collect()
+        }
+
+        fn board(&self) -> Board {
+            let mut b = Board::default();
+            for (id, attrs) in &self.leads {
+                b.apply(Change::Lead {
+                    id: id.clone(),
+                    attrs: attrs.clone(),
+                });
+            }
+            for ((version, lead_id), headline) in &self.scores {
+                b.apply(Change::Score {
+                    version: *version,
+                    lead_id: lead_id.clone(),
+                    headline: headline.clone(),
+                });
+            }
+            b
+        }
+    }
+
+    proptest! {
+        /// Kept up to date change by change, the board answers every
+        /// filtered page as the tables would, and as one loaded afresh.
+        #[test]
+        fn incremental_board_answers_as_the_tables(
+            changes in prop::collection::vec(change(), 0..40),
+            filters in prop::collection::vec(filter(), 1..8),
+        ) {
+            let mut live = Board::default();
+            let mut tables = Tables::default();
+            for c in &changes {
+                live.apply(c.clone());
+                tables.apply(c);
+            }
+            let loaded = tables.board();
+            for f in &filters {
+                for version in 1..3 {
+                    let want = tables.page(version, f);
+                    prop_assert_eq!(&live.page(version, f), &want, "{:?}", f);
+                    prop_assert_eq!(&loaded.page(version, f), &want, "{:?}", f);
+                }
+            }
+            for version in 1..3 {
+                prop_assert_eq!(live.counts(version), loaded.counts(version));
+            }
+        }
+    }
+}
