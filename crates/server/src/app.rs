@@ -193,6 +193,22 @@ async fn ensure_keys(
     Ok(Some(key))
 }
 
+/// Builds the ranked list's orderings in the background, so the first
+/// reader does not wait for them.
+fn load_listing(store: Arc<dyn leadscore_store::Store>) {
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match store.load_listing().await {
+            Ok(leads) => tracing::info!(
+                leads,
+                ms = started.elapsed().as_millis() as u64,
+                "Ranked list loaded"
+            ),
+            Err(e) => tracing::warn!(error = %e, "Loading the ranked list failed; the first read retries"),
+        }
+    });
+}
+
 /// Opens the store, loads the scoring state and starts serving.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let store = leadscore_store::open(&config.database_url).await?;
@@ -237,6 +253,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         addr: config.listen,
         source,
     })?;
+    load_listing(Arc::clone(&state.store));
     crate::dashboard::warm(state.clone());
     let router = crate::routes::router(state);
     let task = tokio::spawn(async move { axum::serve(listener, router).await });

@@ -267,7 +267,7 @@ macro_rules! impl_sql_dashboard {
                 version: i64,
             ) -> Result<Vec<$crate::dashboard::CellStageCount>, $crate::StoreError> {
                 self.listing
-                    .read(self.load_listing(), |board| board.counts(version))
+                    .read(self.build_listing(), |board| board.counts(version))
                     .await
             }
         }

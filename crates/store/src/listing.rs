@@ -327,6 +327,11 @@ impl Board {
         ids
     }
 
+    /// Leads with a row.
+    pub fn leads(&self) -> usize {
+        self.slots.iter().filter(|s| s.attrs.is_some()).count()
+    }
+
     /// Score rows per matrix cell and stage, by cell then stage.
     pub fn counts(&self, version: i64) -> Vec<CellStageCount> {
         self.versions

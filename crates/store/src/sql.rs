@@ -52,7 +52,7 @@ macro_rules! impl_sql_store {
         impl $store {
             /// Builds the in-memory listing from the leads and scores tables,
             /// a page at a time by key.
-            async fn load_listing(&self) -> Result<crate::listing::Board, StoreError> {
+            async fn build_listing(&self) -> Result<crate::listing::Board, StoreError> {
                 use crate::listing::{Attrs, Board, Change, Headline};
                 use smol_str::SmolStr;
                 const PAGE: i64 = 10_000;
@@ -132,6 +132,12 @@ macro_rules! impl_sql_store {
 
             async fn sync(&self) -> Result<(), StoreError> {
                 self.sync_log().await
+            }
+
+            async fn load_listing(&self) -> Result<usize, StoreError> {
+                self.listing
+                    .read(self.build_listing(), |board| board.leads())
+                    .await
             }
 
             async fn events_after(
@@ -228,7 +234,7 @@ macro_rules! impl_sql_store {
                     tries += 1;
                     let ids = self
                         .listing
-                        .read(self.load_listing(), |board| board.page(version, f))
+                        .read(self.build_listing(), |board| board.page(version, f))
                         .await?;
                     if ids.is_empty() {
                         return Ok(Vec::new());

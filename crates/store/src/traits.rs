@@ -37,6 +37,10 @@ pub trait Store:
     /// PostgreSQL, which manages its own log.
     async fn restart_log(&self) -> Result<(), StoreError>;
 
+    /// Builds the ranked list's in-memory orderings now (see `listing`)
+    /// instead of at the first read; returns how many leads they hold.
+    async fn load_listing(&self) -> Result<usize, StoreError>;
+
     /// Up to `limit` events after log position `after_seq`, in log order.
     async fn events_after(&self, after_seq: i64, limit: i64) -> Result<Vec<EventRow>, StoreError>;
     /// The events of one lead (all its identities), newest first.
@@ -60,7 +64,8 @@ pub trait Store:
 
     /// One lead's score under a model version.
     async fn score(&self, version: i64, lead_id: &str) -> Result<Option<ScoreRow>, StoreError>;
-    /// The ranked list: hottest first, filtered, one page.
+    /// The ranked list: hottest first, filtered, one page. The order and the
+    /// filters are answered from memory (see `listing`), the rows by key.
     async fn ranked(&self, version: i64, f: &LeadFilter) -> Result<Vec<LeadListRow>, StoreError>;
     /// A lead's history, oldest first.
     async fn history(&self, lead_id: &str) -> Result<Vec<HistoryRow>, StoreError>;
