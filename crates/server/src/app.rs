@@ -204,7 +204,9 @@ fn load_listing(store: Arc<dyn leadscore_store::Store>) {
                 ms = started.elapsed().as_millis() as u64,
                 "Ranked list loaded"
             ),
-            Err(e) => tracing::warn!(error = %e, "Loading the ranked list failed; the first read retries"),
+            Err(e) => {
+                tracing::warn!(error = %e, "Loading the ranked list failed; the first read retries")
+            }
         }
     });
 }

@@ -23,7 +23,7 @@ use leadscore_core::ranking::Desc;
 use rustc_hash::FxHashMap;
 use smol_str::SmolStr;
 use std::collections::{BTreeMap, BTreeSet};
-use std::ops::Bound;
+use std::ops::{Bound, RangeBounds};
 use std::sync::RwLock;
 
 /// A place in a ranking: total (highest first), then lead id, then the
@@ -109,7 +109,6 @@ struct Ranks {
     by_stage: FxHashMap<SmolStr, BTreeSet<Key>>,
     by_cell: FxHashMap<SmolStr, BTreeSet<Key>>,
     hot: BTreeSet<Key>,
-    by_account: FxHashMap<SmolStr, BTreeSet<Key>>,
     by_owner: FxHashMap<SmolStr, BTreeSet<Key>>,
     /// Score rows per (cell, stage), for the matrix.
     counts: BTreeMap<(SmolStr, SmolStr), i64>,
@@ -170,19 +169,13 @@ impl Ranks {
 
     fn link(&mut self, a: &Attrs, key: Key) {
         if let Some(owner) = &a.owner {
-            put(&mut self.by_owner, owner, key.clone());
-        }
-        if let Some(account) = &a.account {
-            put(&mut self.by_account, account, key);
+            put(&mut self.by_owner, owner, key);
         }
     }
 
     fn unlink(&mut self, a: &Attrs, key: &Key) {
         if let Some(owner) = &a.owner {
             take(&mut self.by_owner, owner, key);
-        }
-        if let Some(account) = &a.account {
-            take(&mut self.by_account, account, key);
         }
     }
 
@@ -199,7 +192,6 @@ impl Ranks {
         for candidate in [
             by(&self.by_stage, &f.stage),
             by(&self.by_cell, &f.cell),
-            by(&self.by_account, &f.account),
             by(&self.by_owner, &f.owner),
             f.hot_only.then_some(Some(&self.hot)),
         ]
@@ -220,6 +212,11 @@ impl Ranks {
 pub(crate) struct Board {
     slots: Vec<Slot>,
     by_id: FxHashMap<SmolStr, u32>,
+    /// Each account's leads, unordered: accounts are many and small, and an
+    /// ordered set per account cost about 170 bytes per lead (a B-tree node
+    /// holds room for eleven keys, measured with `board_footprint`), so one
+    /// account's page is sorted when asked for.
+    accounts: FxHashMap<SmolStr, Vec<u32>>,
     versions: BTreeMap<i64, Ranks>,
 }
 
@@ -235,6 +232,16 @@ impl Board {
         });
         self.by_id.insert(id.clone(), i);
         i
+    }
+
+    fn leave_account(&mut self, account: Option<&SmolStr>, i: u32) {
+        let Some(account) = account else { return };
+        if let Some(members) = self.accounts.get_mut(account) {
+            members.retain(|&m| m != i);
+            if members.is_empty() {
+                self.accounts.remove(account);
+            }
+        }
     }
 
     /// Applies one committed change.
@@ -269,7 +276,15 @@ impl Board {
                         ranks.link(&attrs, key);
                     }
                 }
-                slot.attrs = Some(attrs);
+                let before = slot.attrs.replace(attrs);
+                let after = slot.attrs.as_ref().and_then(|a| a.account.clone());
+                let before = before.and_then(|a| a.account);
+                if before != after {
+                    self.leave_account(before.as_ref(), i);
+                    if let Some(a) = after {
+                        self.accounts.entry(a).or_default().push(i);
+                    }
+                }
             }
             Change::RemoveLead(id) => {
                 let Some(&i) = self.by_id.get(&id) else {
@@ -279,7 +294,9 @@ impl Board {
                 for ranks in self.versions.values_mut() {
                     ranks.remove(slot, i);
                 }
-                self.slots[i as usize].attrs = None;
+                if let Some(a) = self.slots[i as usize].attrs.take() {
+                    self.leave_account(a.account.as_ref(), i);
+                }
             }
             Change::KeepOnly(version) => self.versions.retain(|&v, _| v == version),
         }
@@ -290,27 +307,20 @@ impl Board {
         let Some(ranks) = self.versions.get(&version) else {
             return Vec::new();
         };
-        let Some(set) = ranks.narrowest(f) else {
-            return Vec::new();
-        };
+        let from = start(f);
+        let limit = f.limit as usize;
         let needle = f
             .search
             .as_deref()
             .filter(|t| !t.is_empty())
             .map(str::to_lowercase);
-        let from = start(f);
-        let mut ids = Vec::with_capacity(f.limit as usize);
-        for (Desc(total), id, i) in set.range((from, Bound::Unbounded)) {
-            if ids.len() >= f.limit as usize || f.min_score.is_some_and(|min| *total < min) {
-                break;
-            }
-            let Some(attrs) = &self.slots[*i as usize].attrs else {
-                continue;
+        // Whether the lead in slot `i` passes every filter but the range.
+        let passes = |i: u32| {
+            let (Some(attrs), Some(h)) = (&self.slots[i as usize].attrs, ranks.scores.get(&i))
+            else {
+                return false;
             };
-            let Some(h) = ranks.scores.get(i) else {
-                continue;
-            };
-            let matches = f.stage.as_deref().is_none_or(|s| h.stage == s)
+            f.stage.as_deref().is_none_or(|s| h.stage == s)
                 && f.cell.as_deref().is_none_or(|c| h.cell == c)
                 && (!f.hot_only || h.hot)
                 && f.account
@@ -319,12 +329,41 @@ impl Board {
                 && f.owner
                     .as_deref()
                     .is_none_or(|o| attrs.owner.as_deref() == Some(o))
-                && needle.as_deref().is_none_or(|n| attrs.contains(n));
-            if matches {
-                ids.push(id.clone());
-            }
+                && needle.as_deref().is_none_or(|n| attrs.contains(n))
+        };
+        let in_range = |total: f64| f.min_score.is_none_or(|min| total >= min);
+        let take = |keys: &mut dyn Iterator<Item = (f64, &SmolStr, u32)>| -> Vec<SmolStr> {
+            keys.take_while(|(total, _, _)| in_range(*total))
+                .filter(|(_, _, i)| passes(*i))
+                .take(limit)
+                .map(|(_, id, _)| id.clone())
+                .collect()
+        };
+        if let Some(account) = &f.account {
+            let Some(members) = self.accounts.get(account.as_str()) else {
+                return Vec::new();
+            };
+            let mut keys: Vec<Key> = members
+                .iter()
+                .filter_map(|&i| {
+                    let h = ranks.scores.get(&i)?;
+                    let key = (Desc(h.total), self.slots[i as usize].id.clone(), i);
+                    (from.as_ref(), Bound::Unbounded)
+                        .contains(&key)
+                        .then_some(key)
+                })
+                .collect();
+            keys.sort_unstable();
+            return take(&mut keys.iter().map(|(t, id, i)| (t.0, id, *i)));
         }
-        ids
+        let Some(set) = ranks.narrowest(f) else {
+            return Vec::new();
+        };
+        take(
+            &mut set
+                .range((from, Bound::Unbounded))
+                .map(|(t, id, i)| (t.0, id, *i)),
+        )
     }
 
     /// Leads with a row.
@@ -623,6 +662,73 @@ mod tests {
             }
             b
         }
+    }
+
+    /// Resident memory of this process, in bytes (Linux).
+    fn resident() -> usize {
+        let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+        let pages: usize = statm
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        pages * 4096
+    }
+
+    /// What the board costs per lead, and how long building it takes, with
+    /// a million leads shaped like `leadscore demo`'s (a quarter as many
+    /// accounts, ten owners, most leads in two stages and four cells).
+    /// A measurement, not a check:
+    /// `cargo test --release -p leadscore-store --lib board_footprint -- --ignored --nocapture`
+    #[test]
+    #[ignore = "a measurement: run it by hand"]
+    fn board_footprint() {
+        const LEADS: u32 = 1_000_000;
+        let before = resident();
+        let started = std::time::Instant::now();
+        let mut board = Board::default();
+        for i in 0..LEADS {
+            let id = SmolStr::new(format!("L{i:06}-00"));
+            let account = format!("company{}.com.vn", i / 4);
+            let owner = format!("rep{}", i % 10);
+            board.apply(Change::Lead {
+                attrs: Attrs::of(
+                    &id,
+                    Some(&format!("Nguyễn Văn {i}")),
+                    Some(&format!("lead{i}@{account}")),
+                    Some(&account),
+                    (i % 3 == 0).then_some(owner.as_str()),
+                ),
+                id: id.clone(),
+            });
+            board.apply(Change::Score {
+                version: 1,
+                lead_id: id,
+                headline: Headline {
+                    total: f64::from(i % 100_003) / 7.0,
+                    stage: SmolStr::new(STAGES[(i % 2) as usize]),
+                    cell: SmolStr::new(["A4", "B4", "C4", "D4"][(i % 4) as usize]),
+                    hot: i % 50_000 == 0,
+                },
+            });
+        }
+        let built = started.elapsed();
+        let bytes = resident().saturating_sub(before);
+        let f = LeadFilter {
+            stage: Some("mql".into()),
+            limit: 50,
+            ..LeadFilter::default()
+        };
+        let started = std::time::Instant::now();
+        let page = board.page(1, &f);
+        println!(
+            "{LEADS} leads: built in {built:?}, {:.0} MB resident ({} bytes per lead); \
+             a stage page of {} in {:?}",
+            bytes as f64 / 1e6,
+            bytes / LEADS as usize,
+            page.len(),
+            started.elapsed()
+        );
     }
 
     proptest! {
