@@ -55,6 +55,86 @@ impl PgStore {
     async fn sync_log(&self) -> Result<(), crate::StoreError> {
         Ok(())
     }
+
+    /// Builds the in-memory listing from the leads and scores tables,
+    /// a page at a time by key, so no statement runs long.
+    async fn build_listing(&self) -> Result<crate::listing::Board, crate::StoreError> {
+        use crate::listing::{Attrs, Board, Change, Headline};
+        use smol_str::SmolStr;
+        const PAGE: i64 = 10_000;
+        let mut board = Board::default();
+        // Ids are never empty (ingestion refuses them).
+        let mut after = String::new();
+        loop {
+            type Lead = (
+                String,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+            );
+            let rows: Vec<Lead> = sqlx::query_as(
+                "SELECT id, name, email, account, owner FROM leads \
+                     WHERE id > $1 ORDER BY id LIMIT $2",
+            )
+            .bind(after.as_str())
+            .bind(PAGE)
+            .fetch_all(&self.pool)
+            .await?;
+            let Some(last) = rows.last() else { break };
+            after = last.0.clone();
+            for (id, name, email, account, owner) in &rows {
+                board.apply(Change::Lead {
+                    id: SmolStr::new(id),
+                    attrs: Attrs::of(
+                        id,
+                        name.as_deref(),
+                        email.as_deref(),
+                        account.as_deref(),
+                        owner.as_deref(),
+                    ),
+                });
+            }
+        }
+        // Version by version, each paged by lead id on the primary key.
+        let mut version = i64::MIN;
+        loop {
+            let (next,): (Option<i64>,) =
+                sqlx::query_as("SELECT MIN(model_version) FROM scores WHERE model_version > $1")
+                    .bind(version)
+                    .fetch_one(&self.pool)
+                    .await?;
+            let Some(next) = next else { break };
+            version = next;
+            let mut after = String::new();
+            loop {
+                let rows: Vec<(String, f64, String, String, bool)> = sqlx::query_as(
+                    "SELECT lead_id, total, stage, cell, hot FROM scores \
+                         WHERE model_version = $1 AND lead_id > $2 ORDER BY lead_id LIMIT $3",
+                )
+                .bind(version)
+                .bind(after.as_str())
+                .bind(PAGE)
+                .fetch_all(&self.pool)
+                .await?;
+                let Some(last) = rows.last() else { break };
+                after = last.0.clone();
+                for (lead_id, total, stage, cell, hot) in rows {
+                    board.apply(Change::Score {
+                        version,
+                        lead_id: SmolStr::new(lead_id),
+                        headline: Headline {
+                            total,
+                            stage: SmolStr::new(stage),
+                            cell: SmolStr::new(cell),
+                            hot,
+                        },
+                    });
+                }
+            }
+        }
+        Ok(board)
+    }
 }
 
 crate::sql::impl_sql_store!(PgStore, sqlx::Postgres, "postgres");

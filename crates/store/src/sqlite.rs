@@ -27,6 +27,8 @@ pub struct SqliteStore {
     checkpoints: crate::checkpoint::Checkpointer,
     /// The ranked list's orderings (see `listing`).
     listing: std::sync::Arc<crate::listing::Listing>,
+    /// The database file, for the listing's loader.
+    path: std::path::PathBuf,
 }
 
 impl SqliteStore {
@@ -88,6 +90,7 @@ impl SqliteStore {
             ),
             checkpoints,
             listing: Default::default(),
+            path: path.to_owned(),
         })
     }
 }
@@ -124,6 +127,73 @@ impl SqliteStore {
     async fn sync_log(&self) -> Result<(), crate::StoreError> {
         self.wal.sync().await
     }
+
+    /// Builds the in-memory listing from the leads and scores tables, on a
+    /// blocking thread through `rusqlite`. Through sqlx every value is
+    /// copied and handed from its worker thread: 28.5 s for a million leads
+    /// on 2 cores, against 8.6 s this way (the server's "Ranked list
+    /// loaded" at start-up, beside the dashboard's own start-up reads).
+    async fn build_listing(&self) -> Result<crate::listing::Board, crate::StoreError> {
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || read_listing(&path))
+            .await
+            .map_err(|e| crate::StoreError::Corrupt {
+                what: "ranked list",
+                detail: format!("its loader stopped: {e}"),
+            })?
+    }
+}
+
+/// Reads every lead row and score row into a board, in one read
+/// transaction, so both tables are seen as of one commit.
+fn read_listing(path: &Path) -> Result<crate::listing::Board, crate::StoreError> {
+    use crate::listing::{Attrs, Board, Change, Headline};
+    use rusqlite::OpenFlags;
+    use rusqlite::types::Type;
+    use smol_str::SmolStr;
+    // Borrowed, not copied: a million leads are read.
+    fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+        r.get_ref(i)?
+            .as_str()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, e.into()))
+    }
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let tx = conn.unchecked_transaction()?;
+    let mut board = Board::default();
+    let mut leads = tx.prepare("SELECT id, name, email, account, owner FROM leads")?;
+    let mut rows = leads.query([])?;
+    while let Some(r) = rows.next()? {
+        let id = text(r, 0)?;
+        let optional = |i: usize| -> rusqlite::Result<Option<&str>> {
+            r.get_ref(i)?
+                .as_str_or_null()
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, e.into()))
+        };
+        board.apply(Change::Lead {
+            id: SmolStr::new(id),
+            attrs: Attrs::of(id, optional(1)?, optional(2)?, optional(3)?, optional(4)?),
+        });
+    }
+    let mut scores =
+        tx.prepare("SELECT model_version, lead_id, total, stage, cell, hot FROM scores")?;
+    let mut rows = scores.query([])?;
+    while let Some(r) = rows.next()? {
+        board.apply(Change::Score {
+            version: r.get(0)?,
+            lead_id: SmolStr::new(text(r, 1)?),
+            headline: Headline {
+                total: r.get(2)?,
+                stage: SmolStr::new(text(r, 3)?),
+                cell: SmolStr::new(text(r, 4)?),
+                hot: r.get(5)?,
+            },
+        });
+    }
+    Ok(board)
 }
 
 crate::sql::impl_sql_store!(SqliteStore, sqlx::Sqlite, "sqlite");
