@@ -75,7 +75,7 @@ impl PgStore {
             );
             let rows: Vec<Lead> = sqlx::query_as(
                 "SELECT id, name, email, account, owner FROM leads \
-                     WHERE id > $1 ORDER BY id LIMIT $2",
+                 WHERE id > $1 ORDER BY id LIMIT $2",
             )
             .bind(after.as_str())
             .bind(PAGE)
@@ -110,7 +110,7 @@ impl PgStore {
             loop {
                 let rows: Vec<(String, f64, String, String, bool)> = sqlx::query_as(
                     "SELECT lead_id, total, stage, cell, hot FROM scores \
-                         WHERE model_version = $1 AND lead_id > $2 ORDER BY lead_id LIMIT $3",
+                     WHERE model_version = $1 AND lead_id > $2 ORDER BY lead_id LIMIT $3",
                 )
                 .bind(version)
                 .bind(after.as_str())

@@ -2,10 +2,10 @@
 //! statement leadscore needs (`ON CONFLICT`, `RETURNING`, `$n` parameters),
 //! so one macro writes both [`Store`](crate::Store) implementations over
 //! their own sqlx types; each backend module supplies only what differs
-//! (connection setup, migrations, how a transaction begins and how the log
-//! is flushed). Transactions through sqlx
-//! ([`impl_sql_tx`]) serve PostgreSQL; SQLite's single writer has a
-//! connection of its own (`sqlite_tx`).
+//! (connection setup, migrations, how a transaction begins, how the log is
+//! flushed and how the ranked list's orderings are read at start).
+//! Transactions through sqlx ([`impl_sql_tx`]) serve PostgreSQL; SQLite's
+//! single writer has a connection of its own (`sqlite_tx`).
 
 /// Rows per multi-row statement, largest first. Every statement has one of
 /// these few shapes, so the driver's prepared-statement cache serves it:
