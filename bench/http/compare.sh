@@ -6,7 +6,8 @@
 #   bench/http/compare.sh OLD_BINARY NEW_BINARY
 #   ROUNDS=3 DURATION=10 bench/http/compare.sh /tmp/leadscore-before target/release/leadscore
 #
-# Per round and binary: a fresh SQLite file, a 3 s warm-up, then
+# Per round and binary: a fresh SQLite file, a warm-up on /v1/track (WARMUP
+# seconds of wrk -t2 -cWARMUP_CONNECTIONS), a pause of SETTLE seconds, then
 #   track: POST /v1/track, one event per request, wrk -t2 -cCONNECTIONS;
 #   batch: POST /v1/batch, BATCH_EVENTS events per request, wrk -t2 -cBATCH_CONNECTIONS;
 #   fixed: POST /v1/track at a fixed RATE requests/s over 64 connections,
@@ -16,9 +17,15 @@
 #
 #   TESTS=fixed RATE=5000 ROUNDS=6 bench/http/compare.sh OLD NEW
 #
+# A steady rate right after a burst and after a pause are different tests:
+# the burst leaves writes behind that the steady load then pays for.
+#
+#   TESTS=fixed WARMUP=6 WARMUP_CONNECTIONS=64 SETTLE=3 bench/http/compare.sh OLD NEW
+#
 # Settings (environment): ROUNDS (3), DURATION (10), CONNECTIONS (64),
 # BATCH_EVENTS (100), BATCH_CONNECTIONS (16), USERS (100000), TESTS
-# ("track batch"), RATE (5000), and those of bench/http/lib.sh.
+# ("track batch"), RATE (5000), WARMUP (3), WARMUP_CONNECTIONS (16),
+# SETTLE (0), and those of bench/http/lib.sh.
 set -euo pipefail
 
 # shellcheck source=lib.sh
@@ -33,6 +40,9 @@ BATCH_CONNECTIONS="${BATCH_CONNECTIONS:-16}"
 USERS="${USERS:-100000}"
 TESTS="${TESTS:-track batch}"
 RATE="${RATE:-5000}"
+WARMUP="${WARMUP:-3}"
+WARMUP_CONNECTIONS="${WARMUP_CONNECTIONS:-16}"
+SETTLE="${SETTLE:-0}"
 need wrk curl awk base64
 [[ "$TESTS" != *fixed* ]] || need oha
 out="$OUT_DIR/compare-$(date +%Y%m%d-%H%M%S)"
@@ -46,7 +56,9 @@ for round in $(seq "$ROUNDS"); do
         LEADSCORE_BIN="${binary[$which]}"
         new_temp_dir
         start_server "sqlite://$TEMP_DIR/bench.db" "$out/$which-$round-server.log"
-        wrk -t2 -c16 -d3s -H "$basic" -s "$bench_http_dir/track.lua" "$BASE_URL/v1/track" -- warm "$USERS" >/dev/null
+        wrk -t2 -c"$WARMUP_CONNECTIONS" -d"${WARMUP}s" -H "$basic" -s "$bench_http_dir/track.lua" \
+            "$BASE_URL/v1/track" -- "warm$round$which" "$USERS" >/dev/null
+        sleep "$SETTLE"
         for test in $TESTS; do
             file="$out/$which-$round-$test.txt"
             case "$test" in
