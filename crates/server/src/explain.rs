@@ -36,16 +36,12 @@ const FACTORS: usize = 6;
 
 /// The JSON of one lead.
 pub async fn lead_detail(state: &AppState, id: &str) -> Result<Value, ApiError> {
-    let row = state
-        .store
-        .lead(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("lead {id}")))?;
-    let profile = profile_from_json(id, &row.profile)
-        .ok_or_else(|| ApiError::internal(&format!("lead {id} has a corrupt profile")))?;
     let active = state.active();
     let model = &active.model;
-    let score = state.store.score(active.version, id).await?;
+    let (row, score) = state.store.lead_and_score(id, active.version).await?;
+    let row = row.ok_or_else(|| ApiError::not_found(format!("lead {id}")))?;
+    let profile = profile_from_json(id, &row.profile)
+        .ok_or_else(|| ApiError::internal(&format!("lead {id} has a corrupt profile")))?;
     let now = Timestamp(crate::clock::now_ms());
     let (lead_state, rows) = state_of(state.store.as_ref(), model, id).await?;
     let account = match (&row.account, model.has_account_aggregates()) {

@@ -131,6 +131,28 @@ macro_rules! impl_sql_store {
                     .await?)
             }
 
+            async fn lead_and_score(
+                &self,
+                id: &str,
+                version: i64,
+            ) -> Result<(Option<LeadRow>, Option<ScoreRow>), StoreError> {
+                // One read transaction: both rows from the same snapshot.
+                let mut tx = self.pool.begin().await?;
+                let lead = sqlx::query_as("SELECT * FROM leads WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let score = sqlx::query_as(
+                    "SELECT * FROM scores WHERE model_version = $1 AND lead_id = $2",
+                )
+                .bind(version)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok((lead, score))
+            }
+
             async fn leads_after(&self, after: &str, limit: i64) -> Result<Vec<LeadRow>, StoreError> {
                 Ok(sqlx::query_as("SELECT * FROM leads WHERE id > $1 ORDER BY id LIMIT $2")
                     .bind(after)

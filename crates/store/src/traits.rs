@@ -62,6 +62,13 @@ pub trait Store:
     /// The lead an identity belongs to.
     async fn lead_of(&self, identity: &str) -> Result<Option<String>, StoreError>;
 
+    /// One lead and its score under a model version, as of one commit (a
+    /// page showing both never mixes two commits).
+    async fn lead_and_score(
+        &self,
+        id: &str,
+        version: i64,
+    ) -> Result<(Option<LeadRow>, Option<ScoreRow>), StoreError>;
     /// One lead's score under a model version.
     async fn score(&self, version: i64, lead_id: &str) -> Result<Option<ScoreRow>, StoreError>;
     /// The ranked list: hottest first, filtered, one page. The order and the

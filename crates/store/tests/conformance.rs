@@ -312,6 +312,16 @@ async fn ranked_list_pages_and_filters(b: Backend) {
     }
     assert_eq!(seen.len(), 31);
     assert_eq!(&seen[..3], ["L00", "L01", "L02"]);
+    // One lead and its score read together, as the lead's page reads them.
+    assert_eq!(
+        s.lead_and_score("L00", 1).await.unwrap(),
+        (
+            s.lead("L00").await.unwrap(),
+            s.score(1, "L00").await.unwrap()
+        )
+    );
+    assert!(s.lead_and_score("L00", 1).await.unwrap().1.is_some());
+    assert_eq!(s.lead_and_score("nobody", 1).await.unwrap(), (None, None));
     assert_eq!(seen.last().map(String::as_str), Some("odd"));
 
     let count = |f: LeadFilter| {
