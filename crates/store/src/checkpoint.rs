@@ -44,9 +44,10 @@ use std::time::{Duration, Instant};
 /// back to, so the file is reused rather than grown afresh. The writer's
 /// step stalls ingestion for 10-25 ms whatever the log's length (it copies
 /// what was written during the thread's last pass, and flushes the
-/// database), and a single event writes about ten pages to the log, so the
-/// log fills at about 190 MB/s at 5,000 events/s: at 256 MB a step every
-/// 1.4 s set the p99 there. At 1 GiB the steps are four times rarer; p99
+/// database), and a single event wrote about ten pages to the log (before
+/// the score indexes moved to memory, see `listing`), so the log filled at
+/// about 190 MB/s at 5,000 events/s: at 256 MB a step every 1.4 s set the
+/// p99 there. At 1 GiB the steps are four times rarer; p99
 /// at 5,000/s 14-27 ms against 23-53 ms, batches 1.18x (docs/benchmarks.md,
 /// "A 1 GiB log"). The cost: up to 1 GiB of disk (2 GiB if the thread falls
 /// behind); recovery after a crash, which reads the log back, took no

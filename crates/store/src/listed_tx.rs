@@ -4,7 +4,7 @@
 
 use crate::error::StoreError;
 use crate::handoff::{FeedbackRow, HandoffTx, NewDelivery, OfferRow, TriggerStateRow};
-use crate::listing::{Attrs, Change, Headline, Listing};
+use crate::listing::{Change, Listing};
 use crate::rows::{AccountRow, AccountScoreRow, EventRow, HistoryRow, LeadRow, NewEvent, ScoreRow};
 use crate::traits::Tx;
 use async_trait::async_trait;
@@ -47,31 +47,26 @@ impl ListedTx {
 }
 
 /// The change a score row makes.
-pub(crate) fn score_change(r: &ScoreRow) -> Change {
-    Change::Score {
-        version: r.model_version,
-        lead_id: SmolStr::new(&r.lead_id),
-        headline: Headline {
-            total: r.total,
-            stage: SmolStr::new(&r.stage),
-            cell: SmolStr::new(&r.cell),
-            hot: r.hot,
-        },
-    }
+fn score_change(r: &ScoreRow) -> Change {
+    Change::score(
+        r.model_version,
+        &r.lead_id,
+        r.total,
+        &r.stage,
+        &r.cell,
+        r.hot,
+    )
 }
 
 /// The change a lead row makes.
-pub(crate) fn lead_change(r: &LeadRow) -> Change {
-    Change::Lead {
-        id: SmolStr::new(&r.id),
-        attrs: Attrs::of(
-            &r.id,
-            r.name.as_deref(),
-            r.email.as_deref(),
-            r.account.as_deref(),
-            r.owner.as_deref(),
-        ),
-    }
+fn lead_change(r: &LeadRow) -> Change {
+    Change::lead(
+        &r.id,
+        r.name.as_deref(),
+        r.email.as_deref(),
+        r.account.as_deref(),
+        r.owner.as_deref(),
+    )
 }
 
 #[async_trait]

@@ -47,6 +47,43 @@ pub(crate) enum Change {
     KeepOnly(i64),
 }
 
+impl Change {
+    /// A score row's change, from the columns the listing reads.
+    pub fn score(
+        version: i64,
+        lead_id: &str,
+        total: f64,
+        stage: &str,
+        cell: &str,
+        hot: bool,
+    ) -> Change {
+        Change::Score {
+            version,
+            lead_id: SmolStr::new(lead_id),
+            headline: Headline {
+                total,
+                stage: SmolStr::new(stage),
+                cell: SmolStr::new(cell),
+                hot,
+            },
+        }
+    }
+
+    /// A lead row's change, from the columns the listing reads.
+    pub fn lead(
+        id: &str,
+        name: Option<&str>,
+        email: Option<&str>,
+        account: Option<&str>,
+        owner: Option<&str>,
+    ) -> Change {
+        Change::Lead {
+            id: SmolStr::new(id),
+            attrs: Attrs::of(id, name, email, account, owner),
+        }
+    }
+}
+
 /// What the filters read of a score row.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Headline {
@@ -267,6 +304,8 @@ impl Board {
                 if slot.attrs.as_ref() == Some(&attrs) {
                     return;
                 }
+                let old_account = slot.attrs.as_ref().and_then(|a| a.account.clone());
+                let new_account = attrs.account.clone();
                 for ranks in self.versions.values_mut() {
                     if let Some(h) = ranks.scores.get(&i) {
                         let key = (Desc(h.total), slot.id.clone(), i);
@@ -276,12 +315,10 @@ impl Board {
                         ranks.link(&attrs, key);
                     }
                 }
-                let before = slot.attrs.replace(attrs);
-                let after = slot.attrs.as_ref().and_then(|a| a.account.clone());
-                let before = before.and_then(|a| a.account);
-                if before != after {
-                    self.leave_account(before.as_ref(), i);
-                    if let Some(a) = after {
+                slot.attrs = Some(attrs);
+                if old_account != new_account {
+                    self.leave_account(old_account.as_ref(), i);
+                    if let Some(a) = new_account {
                         self.accounts.entry(a).or_default().push(i);
                     }
                 }
@@ -688,29 +725,24 @@ mod tests {
         let started = std::time::Instant::now();
         let mut board = Board::default();
         for i in 0..LEADS {
-            let id = SmolStr::new(format!("L{i:06}-00"));
+            let id = format!("L{i:06}-00");
             let account = format!("company{}.com.vn", i / 4);
             let owner = format!("rep{}", i % 10);
-            board.apply(Change::Lead {
-                attrs: Attrs::of(
-                    &id,
-                    Some(&format!("Nguyễn Văn {i}")),
-                    Some(&format!("lead{i}@{account}")),
-                    Some(&account),
-                    (i % 3 == 0).then_some(owner.as_str()),
-                ),
-                id: id.clone(),
-            });
-            board.apply(Change::Score {
-                version: 1,
-                lead_id: id,
-                headline: Headline {
-                    total: f64::from(i % 100_003) / 7.0,
-                    stage: SmolStr::new(STAGES[(i % 2) as usize]),
-                    cell: SmolStr::new(["A4", "B4", "C4", "D4"][(i % 4) as usize]),
-                    hot: i % 50_000 == 0,
-                },
-            });
+            board.apply(Change::lead(
+                &id,
+                Some(&format!("Nguyễn Văn {i}")),
+                Some(&format!("lead{i}@{account}")),
+                Some(&account),
+                (i % 3 == 0).then_some(owner.as_str()),
+            ));
+            board.apply(Change::score(
+                1,
+                &id,
+                f64::from(i % 100_003) / 7.0,
+                STAGES[(i % 2) as usize],
+                ["A4", "B4", "C4", "D4"][(i % 4) as usize],
+                i % 50_000 == 0,
+            ));
         }
         let built = started.elapsed();
         let bytes = resident().saturating_sub(before);

@@ -57,80 +57,59 @@ impl PgStore {
     }
 
     /// Builds the in-memory listing from the leads and scores tables,
-    /// a page at a time by key, so no statement runs long.
+    /// a page at a time by primary key, so no statement runs long.
     async fn build_listing(&self) -> Result<crate::listing::Board, crate::StoreError> {
-        use crate::listing::{Attrs, Board, Change, Headline};
-        use smol_str::SmolStr;
+        use crate::listing::{Board, Change};
         const PAGE: i64 = 10_000;
+        type Lead = (
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        type Score = (i64, String, f64, String, String, bool);
         let mut board = Board::default();
         // Ids are never empty (ingestion refuses them).
         let mut after = String::new();
         loop {
-            type Lead = (
-                String,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-            );
             let rows: Vec<Lead> = sqlx::query_as(
                 "SELECT id, name, email, account, owner FROM leads \
                  WHERE id > $1 ORDER BY id LIMIT $2",
             )
-            .bind(after.as_str())
+            .bind(&after)
             .bind(PAGE)
             .fetch_all(&self.pool)
             .await?;
             let Some(last) = rows.last() else { break };
             after = last.0.clone();
             for (id, name, email, account, owner) in &rows {
-                board.apply(Change::Lead {
-                    id: SmolStr::new(id),
-                    attrs: Attrs::of(
-                        id,
-                        name.as_deref(),
-                        email.as_deref(),
-                        account.as_deref(),
-                        owner.as_deref(),
-                    ),
-                });
+                let text = Option::as_deref;
+                board.apply(Change::lead(
+                    id,
+                    text(name),
+                    text(email),
+                    text(account),
+                    text(owner),
+                ));
             }
         }
-        // Version by version, each paged by lead id on the primary key.
-        let mut version = i64::MIN;
+        let mut after = (i64::MIN, String::new());
         loop {
-            let (next,): (Option<i64>,) =
-                sqlx::query_as("SELECT MIN(model_version) FROM scores WHERE model_version > $1")
-                    .bind(version)
-                    .fetch_one(&self.pool)
-                    .await?;
-            let Some(next) = next else { break };
-            version = next;
-            let mut after = String::new();
-            loop {
-                let rows: Vec<(String, f64, String, String, bool)> = sqlx::query_as(
-                    "SELECT lead_id, total, stage, cell, hot FROM scores \
-                     WHERE model_version = $1 AND lead_id > $2 ORDER BY lead_id LIMIT $3",
-                )
-                .bind(version)
-                .bind(after.as_str())
-                .bind(PAGE)
-                .fetch_all(&self.pool)
-                .await?;
-                let Some(last) = rows.last() else { break };
-                after = last.0.clone();
-                for (lead_id, total, stage, cell, hot) in rows {
-                    board.apply(Change::Score {
-                        version,
-                        lead_id: SmolStr::new(lead_id),
-                        headline: Headline {
-                            total,
-                            stage: SmolStr::new(stage),
-                            cell: SmolStr::new(cell),
-                            hot,
-                        },
-                    });
-                }
+            let rows: Vec<Score> = sqlx::query_as(
+                "SELECT model_version, lead_id, total, stage, cell, hot FROM scores \
+                 WHERE (model_version, lead_id) > ($1, $2) \
+                 ORDER BY model_version, lead_id LIMIT $3",
+            )
+            .bind(after.0)
+            .bind(&after.1)
+            .bind(PAGE)
+            .fetch_all(&self.pool)
+            .await?;
+            let Some(last) = rows.last() else { break };
+            after = (last.0, last.1.clone());
+            for (version, lead_id, total, stage, cell, hot) in &rows {
+                board.apply(Change::score(*version, lead_id, *total, stage, cell, *hot));
             }
         }
         Ok(board)

@@ -214,11 +214,11 @@ macro_rules! impl_sql_store {
                     q.push(")");
                     let mut rows: Vec<LeadListRow> = q.build_query_as().fetch_all(&self.pool).await?;
                     if rows.len() == ids.len() || tries == 3 {
+                        // The listing's order (see `listing::Key`).
+                        use leadscore_core::ranking::Desc;
                         rows.sort_by(|a, b| {
-                            b.score
-                                .total
-                                .total_cmp(&a.score.total)
-                                .then_with(|| a.score.lead_id.cmp(&b.score.lead_id))
+                            (Desc(a.score.total), &a.score.lead_id)
+                                .cmp(&(Desc(b.score.total), &b.score.lead_id))
                         });
                         return Ok(rows);
                     }

@@ -147,10 +147,9 @@ impl SqliteStore {
 /// Reads every lead row and score row into a board, in one read
 /// transaction, so both tables are seen as of one commit.
 fn read_listing(path: &Path) -> Result<crate::listing::Board, crate::StoreError> {
-    use crate::listing::{Attrs, Board, Change, Headline};
+    use crate::listing::{Board, Change};
     use rusqlite::OpenFlags;
     use rusqlite::types::Type;
-    use smol_str::SmolStr;
     // Borrowed, not copied: a million leads are read.
     fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
         r.get_ref(i)?
@@ -173,25 +172,26 @@ fn read_listing(path: &Path) -> Result<crate::listing::Board, crate::StoreError>
                 .as_str_or_null()
                 .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, e.into()))
         };
-        board.apply(Change::Lead {
-            id: SmolStr::new(id),
-            attrs: Attrs::of(id, optional(1)?, optional(2)?, optional(3)?, optional(4)?),
-        });
+        board.apply(Change::lead(
+            id,
+            optional(1)?,
+            optional(2)?,
+            optional(3)?,
+            optional(4)?,
+        ));
     }
     let mut scores =
         tx.prepare("SELECT model_version, lead_id, total, stage, cell, hot FROM scores")?;
     let mut rows = scores.query([])?;
     while let Some(r) = rows.next()? {
-        board.apply(Change::Score {
-            version: r.get(0)?,
-            lead_id: SmolStr::new(text(r, 1)?),
-            headline: Headline {
-                total: r.get(2)?,
-                stage: SmolStr::new(text(r, 3)?),
-                cell: SmolStr::new(text(r, 4)?),
-                hot: r.get(5)?,
-            },
-        });
+        board.apply(Change::score(
+            r.get(0)?,
+            text(r, 1)?,
+            r.get(2)?,
+            text(r, 3)?,
+            text(r, 4)?,
+            r.get(5)?,
+        ));
     }
     Ok(board)
 }
