@@ -138,24 +138,71 @@ struct Slot {
     attrs: Option<Attrs>,
 }
 
+/// Stage and cell names, numbered in the order first seen. A million
+/// leads share a dozen names, so a score keeps two numbers instead of two
+/// strings (see [`Entry`]).
+#[derive(Debug, Default)]
+struct Names {
+    names: Vec<SmolStr>,
+    numbers: FxHashMap<SmolStr, u32>,
+}
+
+impl Names {
+    fn number(&mut self, name: &SmolStr) -> u32 {
+        if let Some(&n) = self.numbers.get(name) {
+            return n;
+        }
+        let n = self.names.len() as u32;
+        self.names.push(name.clone());
+        self.numbers.insert(name.clone(), n);
+        n
+    }
+
+    /// What a filter on `name` keeps: `Some(None)` everything (not asked),
+    /// `Some(Some(n))` that name's scores, `None` nothing (no score ever
+    /// had that name).
+    fn filter(&self, name: Option<&str>) -> Option<Option<u32>> {
+        match name {
+            None => Some(None),
+            Some(n) => self.numbers.get(n).map(|&n| Some(n)),
+        }
+    }
+
+    fn name(&self, n: u32) -> &SmolStr {
+        &self.names[n as usize]
+    }
+}
+
+/// A score as the board keeps it: 24 bytes in a vector by slot. A
+/// [`Headline`] (two strings) in a hash map by slot cost 129 bytes more
+/// per lead (`board_footprint`: 645 bytes per lead then, 516 now).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Entry {
+    total: f64,
+    stage: u32,
+    cell: u32,
+    hot: bool,
+}
+
 /// One model version's orderings.
 #[derive(Debug, Default)]
 struct Ranks {
-    scores: FxHashMap<u32, Headline>,
+    /// Each slot's score under this version (`None`: not scored).
+    scores: Vec<Option<Entry>>,
     all: BTreeSet<Key>,
-    by_stage: FxHashMap<SmolStr, BTreeSet<Key>>,
-    by_cell: FxHashMap<SmolStr, BTreeSet<Key>>,
+    by_stage: FxHashMap<u32, BTreeSet<Key>>,
+    by_cell: FxHashMap<u32, BTreeSet<Key>>,
     hot: BTreeSet<Key>,
     by_owner: FxHashMap<SmolStr, BTreeSet<Key>>,
     /// Score rows per (cell, stage), for the matrix.
-    counts: BTreeMap<(SmolStr, SmolStr), i64>,
+    counts: FxHashMap<(u32, u32), i64>,
 }
 
-fn put(sets: &mut FxHashMap<SmolStr, BTreeSet<Key>>, at: &SmolStr, key: Key) {
+fn put<K: Eq + std::hash::Hash + Clone>(sets: &mut FxHashMap<K, BTreeSet<Key>>, at: &K, key: Key) {
     sets.entry(at.clone()).or_default().insert(key);
 }
 
-fn take(sets: &mut FxHashMap<SmolStr, BTreeSet<Key>>, at: &SmolStr, key: &Key) {
+fn take<K: Eq + std::hash::Hash>(sets: &mut FxHashMap<K, BTreeSet<Key>>, at: &K, key: &Key) {
     if let Some(set) = sets.get_mut(at) {
         set.remove(key);
         if set.is_empty() {
@@ -165,37 +212,42 @@ fn take(sets: &mut FxHashMap<SmolStr, BTreeSet<Key>>, at: &SmolStr, key: &Key) {
 }
 
 impl Ranks {
-    fn insert(&mut self, slot: &Slot, i: u32, h: Headline) {
-        let key = (Desc(h.total), slot.id.clone(), i);
+    fn score(&self, i: u32) -> Option<Entry> {
+        self.scores.get(i as usize).copied().flatten()
+    }
+
+    fn insert(&mut self, slot: &Slot, i: u32, e: Entry) {
+        let key = (Desc(e.total), slot.id.clone(), i);
         self.all.insert(key.clone());
-        put(&mut self.by_stage, &h.stage, key.clone());
-        put(&mut self.by_cell, &h.cell, key.clone());
-        if h.hot {
+        put(&mut self.by_stage, &e.stage, key.clone());
+        put(&mut self.by_cell, &e.cell, key.clone());
+        if e.hot {
             self.hot.insert(key.clone());
         }
         if let Some(a) = &slot.attrs {
             self.link(a, key);
         }
-        *self
-            .counts
-            .entry((h.cell.clone(), h.stage.clone()))
-            .or_default() += 1;
-        self.scores.insert(i, h);
+        *self.counts.entry((e.cell, e.stage)).or_default() += 1;
+        let at = i as usize;
+        if self.scores.len() <= at {
+            self.scores.resize(at + 1, None);
+        }
+        self.scores[at] = Some(e);
     }
 
     fn remove(&mut self, slot: &Slot, i: u32) {
-        let Some(h) = self.scores.remove(&i) else {
+        let Some(e) = self.scores.get_mut(i as usize).and_then(Option::take) else {
             return;
         };
-        let key = (Desc(h.total), slot.id.clone(), i);
+        let key = (Desc(e.total), slot.id.clone(), i);
         self.all.remove(&key);
-        take(&mut self.by_stage, &h.stage, &key);
-        take(&mut self.by_cell, &h.cell, &key);
+        take(&mut self.by_stage, &e.stage, &key);
+        take(&mut self.by_cell, &e.cell, &key);
         self.hot.remove(&key);
         if let Some(a) = &slot.attrs {
             self.unlink(a, &key);
         }
-        let pair = (h.cell, h.stage);
+        let pair = (e.cell, e.stage);
         if let Some(n) = self.counts.get_mut(&pair) {
             *n -= 1;
             if *n <= 0 {
@@ -218,18 +270,17 @@ impl Ranks {
 
     /// The ordered set a filtered walk starts from: the smallest that holds
     /// every match. `None` when a filter names a value nobody has.
-    fn narrowest(&self, f: &LeadFilter) -> Option<&BTreeSet<Key>> {
-        fn by<'a>(
-            sets: &'a FxHashMap<SmolStr, BTreeSet<Key>>,
-            v: &Option<String>,
-        ) -> Option<Option<&'a BTreeSet<Key>>> {
-            v.as_deref().map(|v| sets.get(v))
-        }
+    fn narrowest(
+        &self,
+        f: &LeadFilter,
+        stage: Option<u32>,
+        cell: Option<u32>,
+    ) -> Option<&BTreeSet<Key>> {
         let mut best = &self.all;
         for candidate in [
-            by(&self.by_stage, &f.stage),
-            by(&self.by_cell, &f.cell),
-            by(&self.by_owner, &f.owner),
+            stage.map(|s| self.by_stage.get(&s)),
+            cell.map(|c| self.by_cell.get(&c)),
+            f.owner.as_deref().map(|o| self.by_owner.get(o)),
             f.hot_only.then_some(Some(&self.hot)),
         ]
         .into_iter()
@@ -248,6 +299,7 @@ impl Ranks {
 #[derive(Debug, Default)]
 pub(crate) struct Board {
     slots: Vec<Slot>,
+    names: Names,
     by_id: FxHashMap<SmolStr, u32>,
     /// Each account's leads, unordered: accounts are many and small, and an
     /// ordered set per account cost about 170 bytes per lead (a B-tree node
@@ -290,13 +342,19 @@ impl Board {
                 headline,
             } => {
                 let i = self.slot(&lead_id);
+                let entry = Entry {
+                    total: headline.total,
+                    stage: self.names.number(&headline.stage),
+                    cell: self.names.number(&headline.cell),
+                    hot: headline.hot,
+                };
                 let slot = &self.slots[i as usize];
                 let ranks = self.versions.entry(version).or_default();
-                if ranks.scores.get(&i) == Some(&headline) {
+                if ranks.score(i) == Some(entry) {
                     return;
                 }
                 ranks.remove(slot, i);
-                ranks.insert(slot, i, headline);
+                ranks.insert(slot, i, entry);
             }
             Change::Lead { id, attrs } => {
                 let i = self.slot(&id);
@@ -307,8 +365,8 @@ impl Board {
                 let old_account = slot.attrs.as_ref().and_then(|a| a.account.clone());
                 let new_account = attrs.account.clone();
                 for ranks in self.versions.values_mut() {
-                    if let Some(h) = ranks.scores.get(&i) {
-                        let key = (Desc(h.total), slot.id.clone(), i);
+                    if let Some(e) = ranks.score(i) {
+                        let key = (Desc(e.total), slot.id.clone(), i);
                         if let Some(old) = &slot.attrs {
                             ranks.unlink(old, &key);
                         }
@@ -344,6 +402,12 @@ impl Board {
         let Some(ranks) = self.versions.get(&version) else {
             return Vec::new();
         };
+        let (Some(stage), Some(cell)) = (
+            self.names.filter(f.stage.as_deref()),
+            self.names.filter(f.cell.as_deref()),
+        ) else {
+            return Vec::new();
+        };
         let from = start(f);
         let limit = f.limit as usize;
         let needle = f
@@ -353,13 +417,12 @@ impl Board {
             .map(str::to_lowercase);
         // Whether the lead in slot `i` passes every filter but the range.
         let passes = |i: u32| {
-            let (Some(attrs), Some(h)) = (&self.slots[i as usize].attrs, ranks.scores.get(&i))
-            else {
+            let (Some(attrs), Some(e)) = (&self.slots[i as usize].attrs, ranks.score(i)) else {
                 return false;
             };
-            f.stage.as_deref().is_none_or(|s| h.stage == s)
-                && f.cell.as_deref().is_none_or(|c| h.cell == c)
-                && (!f.hot_only || h.hot)
+            stage.is_none_or(|s| e.stage == s)
+                && cell.is_none_or(|c| e.cell == c)
+                && (!f.hot_only || e.hot)
                 && f.account
                     .as_deref()
                     .is_none_or(|a| attrs.account.as_deref() == Some(a))
@@ -383,8 +446,8 @@ impl Board {
             let mut keys: Vec<Key> = members
                 .iter()
                 .filter_map(|&i| {
-                    let h = ranks.scores.get(&i)?;
-                    let key = (Desc(h.total), self.slots[i as usize].id.clone(), i);
+                    let e = ranks.score(i)?;
+                    let key = (Desc(e.total), self.slots[i as usize].id.clone(), i);
                     (from.as_ref(), Bound::Unbounded)
                         .contains(&key)
                         .then_some(key)
@@ -393,7 +456,7 @@ impl Board {
             keys.sort_unstable();
             return take(&mut keys.iter().map(|(t, id, i)| (t.0, id, *i)));
         }
-        let Some(set) = ranks.narrowest(f) else {
+        let Some(set) = ranks.narrowest(f, stage, cell) else {
             return Vec::new();
         };
         take(
@@ -410,19 +473,22 @@ impl Board {
 
     /// Score rows per matrix cell and stage, by cell then stage.
     pub fn counts(&self, version: i64) -> Vec<CellStageCount> {
-        self.versions
+        let mut rows: Vec<CellStageCount> = self
+            .versions
             .get(&version)
             .map(|r| {
                 r.counts
                     .iter()
-                    .map(|((cell, stage), n)| CellStageCount {
-                        cell: cell.to_string(),
-                        stage: stage.to_string(),
+                    .map(|(&(cell, stage), n)| CellStageCount {
+                        cell: self.names.name(cell).to_string(),
+                        stage: self.names.name(stage).to_string(),
                         leads: *n,
                     })
                     .collect()
             })
-            .unwrap_or_default()
+            .unwrap_or_default();
+        rows.sort_unstable_by(|a, b| (&a.cell, &a.stage).cmp(&(&b.cell, &b.stage)));
+        rows
     }
 }
 
