@@ -269,7 +269,9 @@ impl Ranks {
     }
 
     /// The ordered set a filtered walk starts from: the smallest that holds
-    /// every match. `None` when a filter names a value nobody has.
+    /// every match. `stage` and `cell` are the numbers the filter asks for
+    /// (see [`Names::filter`]). `None` when a filter names a value nobody
+    /// has.
     fn narrowest(
         &self,
         f: &LeadFilter,
