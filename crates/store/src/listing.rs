@@ -129,18 +129,10 @@ impl Attrs {
     }
 }
 
-/// One lead on the board.
-#[derive(Debug)]
-struct Slot {
-    id: SmolStr,
-    /// `None` while the lead has no row (removed, or scored before its row
-    /// was written); such leads are not listed, as the SQL join would not.
-    attrs: Option<Attrs>,
-}
-
-/// Stage and cell names, numbered in the order first seen. A million
-/// leads share a dozen names, so a score keeps two numbers instead of two
-/// strings (see [`Entry`]).
+/// Strings numbered 0, 1, 2... in the order first seen: the board's lead
+/// ids (a lead's number is its slot) and its stage and cell names (a
+/// million leads share a dozen, so a score keeps two numbers instead of two
+/// strings, see [`Entry`]).
 #[derive(Debug, Default)]
 struct Names {
     names: Vec<SmolStr>,
@@ -158,13 +150,17 @@ impl Names {
         n
     }
 
+    fn get(&self, name: &str) -> Option<u32> {
+        self.numbers.get(name).copied()
+    }
+
     /// What a filter on `name` keeps: `Some(None)` everything (not asked),
     /// `Some(Some(n))` that name's scores, `None` nothing (no score ever
     /// had that name).
     fn filter(&self, name: Option<&str>) -> Option<Option<u32>> {
         match name {
             None => Some(None),
-            Some(n) => self.numbers.get(n).map(|&n| Some(n)),
+            Some(n) => self.get(n).map(Some),
         }
     }
 
@@ -216,15 +212,15 @@ impl Ranks {
         self.scores.get(i as usize).copied().flatten()
     }
 
-    fn insert(&mut self, slot: &Slot, i: u32, e: Entry) {
-        let key = (Desc(e.total), slot.id.clone(), i);
+    fn insert(&mut self, id: &SmolStr, attrs: Option<&Attrs>, i: u32, e: Entry) {
+        let key = (Desc(e.total), id.clone(), i);
         self.all.insert(key.clone());
         put(&mut self.by_stage, &e.stage, key.clone());
         put(&mut self.by_cell, &e.cell, key.clone());
         if e.hot {
             self.hot.insert(key.clone());
         }
-        if let Some(a) = &slot.attrs {
+        if let Some(a) = attrs {
             self.link(a, key);
         }
         *self.counts.entry((e.cell, e.stage)).or_default() += 1;
@@ -235,16 +231,16 @@ impl Ranks {
         self.scores[at] = Some(e);
     }
 
-    fn remove(&mut self, slot: &Slot, i: u32) {
+    fn remove(&mut self, id: &SmolStr, attrs: Option<&Attrs>, i: u32) {
         let Some(e) = self.scores.get_mut(i as usize).and_then(Option::take) else {
             return;
         };
-        let key = (Desc(e.total), slot.id.clone(), i);
+        let key = (Desc(e.total), id.clone(), i);
         self.all.remove(&key);
         take(&mut self.by_stage, &e.stage, &key);
         take(&mut self.by_cell, &e.cell, &key);
         self.hot.remove(&key);
-        if let Some(a) = &slot.attrs {
+        if let Some(a) = attrs {
             self.unlink(a, &key);
         }
         let pair = (e.cell, e.stage);
@@ -300,9 +296,15 @@ impl Ranks {
 /// Every lead's attributes and every version's orderings.
 #[derive(Debug, Default)]
 pub(crate) struct Board {
-    slots: Vec<Slot>,
+    /// Lead ids; a lead's number is its slot in `attrs` and in every
+    /// version's scores.
+    ids: Names,
+    /// Each lead's attributes; `None` while the lead has no row (removed,
+    /// or scored before its row was written): such leads are not listed,
+    /// as the SQL join would not.
+    attrs: Vec<Option<Attrs>>,
+    /// Stage and cell names.
     names: Names,
-    by_id: FxHashMap<SmolStr, u32>,
     /// Each account's leads, unordered: accounts are many and small, and an
     /// ordered set per account cost about 170 bytes per lead (a B-tree node
     /// holds room for eleven keys, measured with `board_footprint`), so one
@@ -313,15 +315,10 @@ pub(crate) struct Board {
 
 impl Board {
     fn slot(&mut self, id: &SmolStr) -> u32 {
-        if let Some(&i) = self.by_id.get(id) {
-            return i;
+        let i = self.ids.number(id);
+        if self.attrs.len() <= i as usize {
+            self.attrs.push(None);
         }
-        let i = self.slots.len() as u32;
-        self.slots.push(Slot {
-            id: id.clone(),
-            attrs: None,
-        });
-        self.by_id.insert(id.clone(), i);
         i
     }
 
@@ -350,32 +347,32 @@ impl Board {
                     cell: self.names.number(&headline.cell),
                     hot: headline.hot,
                 };
-                let slot = &self.slots[i as usize];
+                let (id, attrs) = (self.ids.name(i), self.attrs[i as usize].as_ref());
                 let ranks = self.versions.entry(version).or_default();
                 if ranks.score(i) == Some(entry) {
                     return;
                 }
-                ranks.remove(slot, i);
-                ranks.insert(slot, i, entry);
+                ranks.remove(id, attrs, i);
+                ranks.insert(id, attrs, i, entry);
             }
             Change::Lead { id, attrs } => {
                 let i = self.slot(&id);
-                let slot = &mut self.slots[i as usize];
-                if slot.attrs.as_ref() == Some(&attrs) {
+                let old = &mut self.attrs[i as usize];
+                if old.as_ref() == Some(&attrs) {
                     return;
                 }
-                let old_account = slot.attrs.as_ref().and_then(|a| a.account.clone());
+                let old_account = old.as_ref().and_then(|a| a.account.clone());
                 let new_account = attrs.account.clone();
                 for ranks in self.versions.values_mut() {
                     if let Some(e) = ranks.score(i) {
-                        let key = (Desc(e.total), slot.id.clone(), i);
-                        if let Some(old) = &slot.attrs {
+                        let key = (Desc(e.total), id.clone(), i);
+                        if let Some(old) = old.as_ref() {
                             ranks.unlink(old, &key);
                         }
                         ranks.link(&attrs, key);
                     }
                 }
-                slot.attrs = Some(attrs);
+                *old = Some(attrs);
                 if old_account != new_account {
                     self.leave_account(old_account.as_ref(), i);
                     if let Some(a) = new_account {
@@ -384,14 +381,14 @@ impl Board {
                 }
             }
             Change::RemoveLead(id) => {
-                let Some(&i) = self.by_id.get(&id) else {
+                let Some(i) = self.ids.get(&id) else {
                     return;
                 };
-                let slot = &self.slots[i as usize];
+                let attrs = self.attrs[i as usize].as_ref();
                 for ranks in self.versions.values_mut() {
-                    ranks.remove(slot, i);
+                    ranks.remove(&id, attrs, i);
                 }
-                if let Some(a) = self.slots[i as usize].attrs.take() {
+                if let Some(a) = self.attrs[i as usize].take() {
                     self.leave_account(a.account.as_ref(), i);
                 }
             }
@@ -419,7 +416,7 @@ impl Board {
             .map(str::to_lowercase);
         // Whether the lead in slot `i` passes every filter but the range.
         let passes = |i: u32| {
-            let (Some(attrs), Some(e)) = (&self.slots[i as usize].attrs, ranks.score(i)) else {
+            let (Some(attrs), Some(e)) = (&self.attrs[i as usize], ranks.score(i)) else {
                 return false;
             };
             stage.is_none_or(|s| e.stage == s)
@@ -449,7 +446,7 @@ impl Board {
                 .iter()
                 .filter_map(|&i| {
                     let e = ranks.score(i)?;
-                    let key = (Desc(e.total), self.slots[i as usize].id.clone(), i);
+                    let key = (Desc(e.total), self.ids.name(i).clone(), i);
                     (from.as_ref(), Bound::Unbounded)
                         .contains(&key)
                         .then_some(key)
@@ -470,7 +467,7 @@ impl Board {
 
     /// Leads with a row.
     pub fn leads(&self) -> usize {
-        self.slots.iter().filter(|s| s.attrs.is_some()).count()
+        self.attrs.iter().filter(|a| a.is_some()).count()
     }
 
     /// Score rows per matrix cell and stage, by cell then stage.
