@@ -169,9 +169,20 @@ pub struct Shared {
     pub active: std::sync::RwLock<Loaded>,
     /// The behaviour the writer records for trained models that read it.
     pub history: Arc<crate::runtime::behaviour::LiveHistory>,
-    /// Set while acknowledged events wait for their effects to be written;
+    /// Raised each time acknowledged events leave rows waiting to be
+    /// written (before they are acknowledged).
+    pub pending: std::sync::atomic::AtomicU64,
+    /// The highest value of `pending` whose rows are all written.
+    pub written: std::sync::atomic::AtomicU64,
+}
+
+impl Shared {
+    /// Whether acknowledged events wait for their effects to be written;
     /// readers then ask the writer to [`settle`](Writer::settle) first.
-    pub unwritten: std::sync::atomic::AtomicBool,
+    pub fn unwritten(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        self.pending.load(Ordering::Acquire) > self.written.load(Ordering::Acquire)
+    }
 }
 
 /// Loads the runtime from the store and starts the writer task.
@@ -203,7 +214,8 @@ pub async fn start(
     let shared = Arc::new(Shared {
         active: std::sync::RwLock::new(active),
         history,
-        unwritten: std::sync::atomic::AtomicBool::new(false),
+        pending: std::sync::atomic::AtomicU64::new(0),
+        written: std::sync::atomic::AtomicU64::new(0),
     });
     let (flushed, to_answer) = mpsc::unbounded_channel();
     tokio::spawn(acknowledge(
@@ -211,7 +223,12 @@ pub async fn start(
         Arc::clone(&outbox),
         to_answer,
     ));
+    let beside = store.concurrent_writes().then(|| {
+        beside::Beside::start(Arc::clone(&store), Arc::clone(&shared), Arc::clone(&outbox))
+    });
     let mut task = Task {
+        beside,
+        beside_cost: std::time::Duration::ZERO,
         store,
         flushed,
         rt,
@@ -305,6 +322,11 @@ struct Task {
     pending_since: Option<std::time::Instant>,
     /// How long `writes` may wait before they are written.
     pace: pace::Pace,
+    /// Where flushes run beside the writer (see `beside`); `None` where
+    /// the writer runs them itself (SQLite).
+    beside: Option<beside::Beside>,
+    /// What the last flush beside the writer took.
+    beside_cost: std::time::Duration,
 }
 
 /// Everything one group commit changes, gathered before writing.
@@ -387,7 +409,7 @@ impl Task {
             };
             self.pace.idled(waiting.elapsed());
             let Some(first) = first else {
-                self.flush_logged().await;
+                self.settle_flush_logged().await;
                 self.step_build().await;
                 continue;
             };
@@ -403,6 +425,7 @@ impl Task {
                 }
             }
             self.handle(batch).await;
+            self.poll_beside().await;
             if self.flush_due() {
                 self.flush_logged().await;
             }
@@ -426,6 +449,15 @@ impl Task {
         self.after_failure(&r).await;
     }
 
+    /// Writes everything pending and waits until it is written, flushes
+    /// beside the writer included: before the writer's own writes of
+    /// derived rows, which must follow them. A failure reloads the state.
+    async fn settle_flush_logged(&mut self) {
+        self.flush_logged().await;
+        let r = self.finish_beside().await;
+        self.after_failure(&r).await;
+    }
+
     /// Runs a batch: ingests and profile updates share one commit; erasures,
     /// activations and decay each get their own.
     async fn handle(&mut self, batch: Vec<Command>) {
@@ -437,7 +469,7 @@ impl Task {
                     self.commit_group(std::mem::take(&mut group)).await;
                     // Every other command reads or writes the derived
                     // tables: they catch up with the log first.
-                    self.flush_logged().await;
+                    self.settle_flush_logged().await;
                     match other {
                         Command::Erase(id, reply) => {
                             let r = self.erase(&id).await;
@@ -466,6 +498,10 @@ impl Task {
     async fn commit_group(&mut self, group: Vec<Command>) {
         if group.is_empty() {
             return;
+        }
+        if self.beside.is_some() && group.iter().any(|c| matches!(c, Command::Profile(..))) {
+            // A profile edit writes through at once, after what is pending.
+            self.settle_flush_logged().await;
         }
         let mut outcome = GroupOutcome::default();
         let started = std::time::Instant::now();
@@ -538,6 +574,17 @@ impl Task {
             return;
         }
         tracing::error!("Write failed; reloading scoring state from the store");
+        if let Some(mut beside) = self.beside.take() {
+            // Nothing may write beside the reload: the flushes handed over
+            // end (a failed one fails the rest), and a fresh task takes
+            // the next ones.
+            while beside.oldest().await.is_some() {}
+            self.beside = Some(beside::Beside::start(
+                Arc::clone(&self.store),
+                Arc::clone(&self.shared),
+                Arc::clone(&self.outbox),
+            ));
+        }
         let active = self.rt.active.clone();
         loop {
             let history = Arc::clone(&self.rt.history);
@@ -648,6 +695,7 @@ impl From<StoreError> for WriteError {
 }
 
 mod apply;
+mod beside;
 mod build;
 mod fire;
 mod pace;

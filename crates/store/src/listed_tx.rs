@@ -123,6 +123,10 @@ impl Tx for ListedTx {
         self.inner.mark_applied().await
     }
 
+    async fn mark_applied_through(&mut self, seq: i64) -> Result<(), StoreError> {
+        self.inner.mark_applied_through(seq).await
+    }
+
     async fn activate_model(&mut self, version: i64) -> Result<(), StoreError> {
         self.inner.activate_model(version).await?;
         self.changes.push(Change::KeepOnly(version));

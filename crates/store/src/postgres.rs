@@ -21,7 +21,9 @@ pub struct PgTx {
 impl PgStore {
     /// Connects and applies migrations.
     pub async fn open(url: &str) -> Result<PgStore, crate::StoreError> {
-        let write_pool = PgPoolOptions::new().max_connections(2).connect(url).await?;
+        // The writer's transaction, the flush beside it (see
+        // `Store::concurrent_writes`) and the few writes outside both.
+        let write_pool = PgPoolOptions::new().max_connections(3).connect(url).await?;
         sqlx::migrate!("./migrations/postgres")
             .run(&write_pool)
             .await?;

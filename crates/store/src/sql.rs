@@ -55,6 +55,10 @@ macro_rules! impl_sql_store {
                 $backend
             }
 
+            fn concurrent_writes(&self) -> bool {
+                $backend == "postgres"
+            }
+
             async fn maintain(&self) -> Result<crate::Housekeeping, StoreError> {
                 self.maintain_log().await
             }
@@ -115,6 +119,13 @@ macro_rules! impl_sql_store {
                     .fetch_one(&self.pool)
                     .await?;
                 Ok(n)
+            }
+
+            async fn log_end(&self) -> Result<i64, StoreError> {
+                let (seq,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM events")
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(seq)
             }
 
             async fn applied_seq(&self) -> Result<i64, StoreError> {
@@ -617,6 +628,14 @@ macro_rules! impl_sql_tx {
                 .fetch_one(&mut *self.tx)
                 .await?;
                 Ok(seq)
+            }
+
+            async fn mark_applied_through(&mut self, seq: i64) -> Result<(), StoreError> {
+                sqlx::query("UPDATE log_applied SET seq = $1 WHERE id = 1")
+                    .bind(seq)
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(())
             }
 
             async fn activate_model(&mut self, version: i64) -> Result<(), StoreError> {

@@ -347,6 +347,11 @@ impl Tx for SqliteTx {
             .query_row([], |r| r.get(0))?)
     }
 
+    async fn mark_applied_through(&mut self, seq: i64) -> Result<(), StoreError> {
+        self.all(&["UPDATE log_applied SET seq = ?1 WHERE id = 1"], [seq])?;
+        Ok(())
+    }
+
     async fn activate_model(&mut self, version: i64) -> Result<(), StoreError> {
         let exists = self.all(&["UPDATE models SET active = (version = ?1)"], [version])? > 0
             && self

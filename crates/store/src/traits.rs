@@ -20,6 +20,13 @@ pub trait Store:
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
+    /// Whether one [`Tx`] can write and commit while another is open. On
+    /// SQLite a write transaction holds the file's one write lock until it
+    /// ends, so the writer runs its flushes inline; PostgreSQL lets the
+    /// flush of written-behind rows run beside the next ingest commit.
+    fn concurrent_writes(&self) -> bool {
+        false
+    }
     /// Starts a transaction.
     async fn begin(&self) -> Result<Box<dyn Tx>, StoreError>;
     /// Makes every commit so far survive a power loss, including those made
@@ -47,6 +54,8 @@ pub trait Store:
     async fn lead_events(&self, lead_id: &str, limit: i64) -> Result<Vec<EventRow>, StoreError>;
     /// Number of events in the log.
     async fn event_count(&self) -> Result<i64, StoreError>;
+    /// The log's last position (0 when empty), as of the last commit.
+    async fn log_end(&self) -> Result<i64, StoreError>;
     /// The log position the derived tables (leads, identity links, scores,
     /// history, trigger states) have caught up with: every event up to it
     /// is reflected in them, later ones are not yet (see
@@ -151,6 +160,11 @@ pub trait Tx: crate::handoff::HandoffTx + Send {
     /// erasure removes the last events (SQLite may then reuse their
     /// positions, which must count as not applied).
     async fn mark_applied(&mut self) -> Result<i64, StoreError>;
+    /// Records that the events up to log position `seq` are reflected in
+    /// the derived tables written with this transaction, for a transaction
+    /// that runs beside event inserts (see [`Store::concurrent_writes`]):
+    /// events committed meanwhile must not count as applied.
+    async fn mark_applied_through(&mut self, seq: i64) -> Result<(), StoreError>;
     /// Makes `version` the active model and drops other versions' scores.
     async fn activate_model(&mut self, version: i64) -> Result<(), StoreError>;
     /// Makes the writes permanent: visible, and on disk when this returns.

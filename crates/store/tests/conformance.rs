@@ -182,6 +182,20 @@ async fn the_applied_mark_follows_the_log_when_committed(b: Backend) {
     assert_eq!(tx.mark_applied().await.unwrap(), seqs[0]);
     tx.commit().await.unwrap();
     assert_eq!(s.applied_seq().await.unwrap(), seqs[0]);
+    assert_eq!(s.log_end().await.unwrap(), seqs[0]);
+
+    // A flush beside event inserts marks the position it was given, not
+    // the log's end: events committed meanwhile stay unapplied.
+    let mut tx = s.begin().await.unwrap();
+    tx.insert_events(&[event("m3", "u3", 3)]).await.unwrap();
+    tx.commit().await.unwrap();
+    let end = s.log_end().await.unwrap();
+    assert!(end > seqs[0]);
+    let mut tx = s.begin().await.unwrap();
+    tx.mark_applied_through(seqs[0] - 1).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(s.applied_seq().await.unwrap(), seqs[0] - 1);
+    assert_eq!(s.log_end().await.unwrap(), end, "marking reads no events");
 }
 
 async fn identities_route_events_to_leads(b: Backend) {

@@ -61,15 +61,17 @@ impl Task {
             self.pending_since = Some(std::time::Instant::now());
         }
         let scored = std::time::Instant::now();
-        let through = write_through || self.flush_due();
+        // Beside the writer a due flush is handed over after the commit;
+        // here it would hold the group's answer.
+        let through = write_through || (self.beside.is_none() && self.flush_due());
         if through {
             self.write_pending(tx.as_mut()).await?;
         } else if self.pending_since.is_some() {
             // Before the commit, hence before any answer: a reader who
-            // heard of these events finds the flag set.
+            // heard of these events finds rows unwritten.
             self.shared
-                .unwritten
-                .store(true, std::sync::atomic::Ordering::Release);
+                .pending
+                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         }
         let written = std::time::Instant::now();
         // Flushed to disk by `acknowledge` while the next group runs.
@@ -119,9 +121,9 @@ impl Task {
 
     /// After the commit of `write_pending`: readers need not wait.
     fn written(&self) {
-        self.shared
-            .unwritten
-            .store(false, std::sync::atomic::Ordering::Release);
+        use std::sync::atomic::Ordering;
+        let pending = self.shared.pending.load(Ordering::Acquire);
+        self.shared.written.fetch_max(pending, Ordering::AcqRel);
     }
 
     /// Writes the effects of the events acknowledged so far in one
@@ -130,6 +132,9 @@ impl Task {
     pub(super) async fn flush(&mut self) -> Result<(), WriteError> {
         if self.pending_since.is_none() {
             return Ok(());
+        }
+        if self.beside.is_some() {
+            return self.hand_over().await;
         }
         let events = self.pending_events;
         let started = std::time::Instant::now();
@@ -160,6 +165,69 @@ impl Task {
             }
         }
         self.maintain().await;
+        Ok(())
+    }
+
+    /// Hands the pending rows to the flush beside the writer, once there is
+    /// room for another.
+    async fn hand_over(&mut self) -> Result<(), WriteError> {
+        while self.beside.as_ref().is_some_and(|b| !b.has_room()) {
+            self.finish_oldest().await?;
+        }
+        // Every event committed so far is routed into the pending rows, and
+        // only the writer appends to the log: its end is what they reflect.
+        let through = self.store.log_end().await?;
+        let generation = self
+            .shared
+            .pending
+            .load(std::sync::atomic::Ordering::Acquire);
+        let writes = std::mem::take(&mut self.writes);
+        self.pending_events = 0;
+        self.pending_since = None;
+        self.pace
+            .flushed(self.beside_cost, std::time::Instant::now());
+        if let Some(b) = self.beside.as_mut() {
+            b.hand_over(writes, through, generation);
+        }
+        Ok(())
+    }
+
+    /// Waits for the oldest flush beside the writer and takes in its outcome.
+    async fn finish_oldest(&mut self) -> Result<(), WriteError> {
+        let Some(b) = self.beside.as_mut() else {
+            return Ok(());
+        };
+        match b.oldest().await {
+            Some(done) => self.finished_beside(done),
+            None => Ok(()),
+        }
+    }
+
+    /// Waits for every flush beside the writer.
+    pub(super) async fn finish_beside(&mut self) -> Result<(), WriteError> {
+        let mut result = Ok(());
+        while self.beside.as_ref().is_some_and(|b| b.has_in_flight()) {
+            let r = self.finish_oldest().await;
+            if result.is_ok() {
+                result = r;
+            }
+        }
+        result
+    }
+
+    /// Takes in the outcomes of flushes beside the writer that are over; a
+    /// failure reloads the state.
+    pub(super) async fn poll_beside(&mut self) {
+        while let Some(done) = self.beside.as_mut().and_then(|b| b.poll()) {
+            let r = self.finished_beside(done);
+            self.after_failure(&r).await;
+        }
+    }
+
+    fn finished_beside(&mut self, done: super::beside::Done) -> Result<(), WriteError> {
+        done.result?;
+        self.rt.applied = done.through;
+        self.beside_cost = done.cost;
         Ok(())
     }
 

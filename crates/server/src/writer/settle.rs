@@ -10,13 +10,12 @@ use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
-use std::sync::atomic::Ordering;
 
 /// Middleware: waits for pending derived writes before anything but a
 /// Segment ingest call.
 pub async fn settle_reads(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let ingest = request.method() == Method::POST && request.uri().path().starts_with("/v1/");
-    if !ingest && state.shared.unwritten.load(Ordering::Acquire) {
+    if !ingest && state.shared.unwritten() {
         // A failed write is reported by the writer's own log and reloads
         // its state; the read then serves what the store holds.
         if let Err(e) = state.writer.settle().await {
