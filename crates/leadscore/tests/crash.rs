@@ -15,6 +15,7 @@ use leadscore_store::testing::{Backend, scratch};
 use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::process::Child;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -140,6 +141,138 @@ async fn crash_and_check(backend: Backend) {
         .unwrap();
     let leads = scores_match_the_log(store.as_ref(), i64::MAX).await;
     assert_eq!(list["items"].as_array().unwrap().len(), leads);
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+/// Sends batches until `stop`, recording the message ids of those
+/// acknowledged; failed requests (while the database is unreachable) are
+/// not counted and the next batch is sent.
+async fn steady_client(
+    base: String,
+    worker: usize,
+    acked: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+) {
+    let http = reqwest::Client::new();
+    let mut round = 0;
+    while !stop.load(Ordering::Relaxed) {
+        round += 1;
+        let ids: Vec<String> = (0..10)
+            .map(|k| format!("s{worker}-r{round}-e{k}"))
+            .collect();
+        let batch: Vec<Value> = ids
+            .iter()
+            .enumerate()
+            .map(|(k, id)| {
+                let user = format!("lead-{}", (round * 7 + k + worker) % 40);
+                if k == 0 {
+                    json!({"type": "identify", "userId": user, "anonymousId": format!("anon-{}", round % 60), "messageId": id, "traits": {"email": format!("{user}@acme.vn")}})
+                } else {
+                    json!({"type": "track", "userId": user, "messageId": id, "event": "Email Clicked"})
+                }
+            })
+            .collect();
+        let sent = http
+            .post(format!("{base}/v1/batch"))
+            .basic_auth(WRITE, Some(""))
+            .json(&json!({ "batch": batch }))
+            .send()
+            .await;
+        if sent.is_ok_and(|r| r.status().is_success()) {
+            acked.lock().unwrap().extend(ids);
+        }
+    }
+}
+
+/// Regression test for flushes beside the writer (PostgreSQL, see
+/// `crates/server/src/writer/beside.rs`): the server's database sessions
+/// are cut several times under load, so ingest commits and flushes fail
+/// part way. A failed flush must take the ones handed over after it down
+/// with it, and the writer must reload and replay the log after the mark:
+/// afterwards every acknowledged event is stored and every score equals a
+/// recompute of the whole log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cut_database_sessions_leave_scores_equal_to_the_log() {
+    let db = scratch(Backend::Postgres).await.unwrap();
+    let (mut server, addr) = serve(&db.url);
+    let base = format!("http://{addr}");
+    let acked = Arc::new(Mutex::new(Vec::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..4)
+        .map(|w| {
+            tokio::spawn(steady_client(
+                base.clone(),
+                w,
+                Arc::clone(&acked),
+                Arc::clone(&stop),
+            ))
+        })
+        .collect();
+    let mut cut = 0;
+    // Flushes run every 10 ms and take a few: ten cuts catch some of
+    // them part way (the server's log then shows "Writing the effects of
+    // events failed").
+    for _ in 0..10 {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        cut += db.cut_other_sessions().await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, Ordering::Relaxed);
+    for c in clients {
+        c.await.unwrap();
+    }
+    assert!(cut >= 10, "sessions were cut ({cut})");
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() > 100,
+        "the load ran ({} acknowledged)",
+        acked.len()
+    );
+
+    // A read waits for every pending write; the writer may still be
+    // reloading after the last cut.
+    let http = reqwest::Client::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let r = http
+            .get(format!("{base}/api/leads?limit=500"))
+            .bearer_auth(ADMIN)
+            .send()
+            .await
+            .unwrap();
+        if r.status().is_success() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "reads kept failing: {}",
+            r.status()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let store = leadscore_store::open(&db.url).await.unwrap();
+    let mut stored = HashSet::new();
+    let mut seq = 0;
+    loop {
+        let page = store.events_after(seq, 5000).await.unwrap();
+        let Some(last) = page.last() else { break };
+        seq = last.seq;
+        stored.extend(page.iter().map(|row| {
+            segment::parse_line(&row.body)
+                .unwrap()
+                .message_id
+                .to_string()
+        }));
+    }
+    let lost = acked.iter().filter(|id| !stored.contains(*id)).count();
+    assert_eq!(lost, 0, "acknowledged events lost");
+    assert_eq!(
+        store.applied_seq().await.unwrap(),
+        seq,
+        "everything applied"
+    );
+    scores_match_the_log(store.as_ref(), i64::MAX).await;
     server.kill().unwrap();
     server.wait().unwrap();
 }

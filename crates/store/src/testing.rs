@@ -65,6 +65,24 @@ impl Scratch {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     }
+
+    /// Ends every other session connected to the database, as a restart
+    /// of PostgreSQL or a network cut would: their transactions roll back
+    /// and their next statement fails. Returns how many were ended (always
+    /// 0 on SQLite, which has no sessions to cut).
+    pub async fn cut_other_sessions(&self) -> Result<u64, StoreError> {
+        if !self.url.starts_with("postgres") {
+            return Ok(0);
+        }
+        let mut conn = sqlx::PgConnection::connect(&self.url).await?;
+        let ended: Vec<(bool,)> = sqlx::query_as(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .fetch_all(&mut conn)
+        .await?;
+        Ok(ended.iter().filter(|(done,)| *done).count() as u64)
+    }
 }
 
 /// Which backend a test runs on.
