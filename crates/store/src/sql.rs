@@ -366,14 +366,16 @@ macro_rules! impl_sql_store {
 }
 
 /// The [`Tx`](crate::Tx) of a backend whose transactions go through sqlx:
-/// `$tx` is a struct with the field `tx: sqlx::Transaction<'static, $db>`;
-/// its commits flush the database's log themselves.
+/// `$tx` is a struct with the field `tx: sqlx::Transaction<'static, $db>`
+/// and a method `insert_event_rows` (appending events is where the
+/// backends' SQL differs most); its commits flush the database's log
+/// themselves.
 macro_rules! impl_sql_tx {
     ($tx:ident, $db:ty) => {
         const _: () = {
         use crate::error::StoreError;
         use crate::rows::*;
-        use crate::sql::{chunks, fresh_flags};
+        use crate::sql::chunks;
         use crate::traits::Tx;
         use async_trait::async_trait;
         use sqlx::QueryBuilder;
@@ -381,42 +383,7 @@ macro_rules! impl_sql_tx {
         #[async_trait]
         impl Tx for $tx {
             async fn insert_events(&mut self, events: &[NewEvent]) -> Result<Vec<bool>, StoreError> {
-                // No `RETURNING`: sqlx hands every returned row from its
-                // worker one at a time, which cost more than the insert.
-                // The single writer knows the log's end before it inserts,
-                // so in the rare group with a repeated message id the new
-                // rows are the ones past that end.
-                let (end,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM events")
-                    .fetch_one(&mut *self.tx)
-                    .await?;
-                let mut inserted = 0;
-                for chunk in chunks(events) {
-                    let mut q = QueryBuilder::<$db>::new(
-                        "INSERT INTO events (message_id, identity, user_id, anonymous_id, kind, \
-                         name, ts, received_at, body) ",
-                    );
-                    q.push_values(chunk, |mut b, e| {
-                        b.push_bind(e.message_id.clone())
-                            .push_bind(e.identity.clone())
-                            .push_bind(e.user_id.clone())
-                            .push_bind(e.anonymous_id.clone())
-                            .push_bind(e.kind.clone())
-                            .push_bind(e.name.clone())
-                            .push_bind(e.ts)
-                            .push_bind(e.received_at)
-                            .push_bind(e.body.clone());
-                    });
-                    q.push(" ON CONFLICT (message_id) DO NOTHING");
-                    inserted += q.build().execute(&mut *self.tx).await?.rows_affected() as usize;
-                }
-                if inserted == events.len() {
-                    return Ok(vec![true; events.len()]);
-                }
-                let ids: Vec<(String,)> = sqlx::query_as("SELECT message_id FROM events WHERE seq > $1")
-                    .bind(end)
-                    .fetch_all(&mut *self.tx)
-                    .await?;
-                Ok(fresh_flags(events, ids.into_iter().map(|r| r.0).collect()))
+                self.insert_event_rows(events).await
             }
 
             async fn events_of(&mut self, identities: &[String]) -> Result<Vec<EventRow>, StoreError> {

@@ -96,6 +96,19 @@ async fn repeated_message_ids_are_ignored(b: Backend) {
     assert_eq!(all.iter().map(|e| e.ts).collect::<Vec<_>>(), [1, 2, 4]);
     let rest = s.events_after(all[0].seq, 10).await.unwrap();
     assert_eq!(rest.len(), 2);
+
+    // A large group keeps its order in the log.
+    let many: Vec<NewEvent> = (0..300)
+        .map(|i| event(&format!("many-{i}"), "u3", 100 + i))
+        .collect();
+    let mut tx = s.begin().await.unwrap();
+    assert!(tx.insert_events(&many).await.unwrap().iter().all(|f| *f));
+    tx.commit().await.unwrap();
+    let stored = s.events_after(all[2].seq, 1000).await.unwrap();
+    assert_eq!(
+        stored.iter().map(|e| e.ts).collect::<Vec<_>>(),
+        (100..400).collect::<Vec<i64>>()
+    );
 }
 
 async fn uncommitted_writes_vanish(b: Backend) {
