@@ -171,8 +171,14 @@ impl Task {
     /// Hands the pending rows to the flush beside the writer, once there is
     /// room for another.
     async fn hand_over(&mut self) -> Result<(), WriteError> {
-        while self.beside.as_ref().is_some_and(|b| !b.has_room()) {
+        if self.beside.as_ref().is_some_and(|b| !b.has_room()) {
+            let waited = std::time::Instant::now();
             self.finish_oldest().await?;
+            // The database writes flushes slower than they come.
+            tracing::debug!(
+                micros = waited.elapsed().as_micros() as u64,
+                "Waited for a flush beside the writer"
+            );
         }
         // Every event committed so far is routed into the pending rows, and
         // only the writer appends to the log: its end is what they reflect.
