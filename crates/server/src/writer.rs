@@ -18,7 +18,9 @@
 //! events after the mark afresh (`catch_up`). Reads through the API first
 //! wait for pending writes (see `settle`), so a client reads its own
 //! acknowledged events; profile edits and every other command write
-//! through at once.
+//! through at once. Where the store lets two transactions commit side by
+//! side (PostgreSQL), that written-behind transaction runs beside the
+//! writer instead of between its groups (see `beside`).
 
 use crate::jobs::Jobs;
 use crate::runtime::rows::{lead_row, score_row};
