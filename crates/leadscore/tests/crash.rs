@@ -37,30 +37,38 @@ fn serve(url: &str) -> (Child, String) {
     (child, base.trim_start_matches("http://").to_owned())
 }
 
+/// One client's batch of round `round`: its message ids and its body.
+/// Identify calls stitch anonymous visitors to leads, so merges and
+/// rebuilds from the log happen under load too.
+fn batch(prefix: &str, worker: usize, round: usize) -> (Vec<String>, Value) {
+    let ids: Vec<String> = (0..10)
+        .map(|k| format!("{prefix}{worker}-r{round}-e{k}"))
+        .collect();
+    let events: Vec<Value> = ids
+        .iter()
+        .enumerate()
+        .map(|(k, id)| {
+            let user = format!("lead-{}", (round * 7 + k + worker) % 40);
+            if k == 0 {
+                json!({"type": "identify", "userId": user, "anonymousId": format!("anon-{}", round % 60), "messageId": id, "traits": {"email": format!("{user}@acme.vn")}})
+            } else if k == 1 {
+                json!({"type": "page", "anonymousId": format!("anon-{}", (round + 3) % 60), "messageId": id, "name": "Pricing", "properties": {"path": "/pricing"}})
+            } else {
+                json!({"type": "track", "userId": user, "messageId": id, "event": "Email Clicked"})
+            }
+        })
+        .collect();
+    (ids, json!({ "batch": events }))
+}
+
 async fn client(base: String, worker: usize, acked: Arc<Mutex<Vec<String>>>) {
     let http = reqwest::Client::new();
     for round in 0.. {
-        let ids: Vec<String> = (0..10)
-            .map(|k| format!("w{worker}-r{round}-e{k}"))
-            .collect();
-        let batch: Vec<Value> = ids
-            .iter()
-            .enumerate()
-            .map(|(k, id)| {
-                let user = format!("lead-{}", (round * 7 + k + worker) % 40);
-                if k == 0 {
-                    json!({"type": "identify", "userId": user, "anonymousId": format!("anon-{}", round % 60), "messageId": id, "traits": {"email": format!("{user}@acme.vn")}})
-                } else if k == 1 {
-                    json!({"type": "page", "anonymousId": format!("anon-{}", (round + 3) % 60), "messageId": id, "name": "Pricing", "properties": {"path": "/pricing"}})
-                } else {
-                    json!({"type": "track", "userId": user, "messageId": id, "event": "Email Clicked"})
-                }
-            })
-            .collect();
+        let (ids, body) = batch("w", worker, round);
         let sent = http
             .post(format!("{base}/v1/batch"))
             .basic_auth(WRITE, Some(""))
-            .json(&json!({ "batch": batch }))
+            .json(&body)
             .send()
             .await;
         match sent {
@@ -158,25 +166,11 @@ async fn steady_client(
     let mut round = 0;
     while !stop.load(Ordering::Relaxed) {
         round += 1;
-        let ids: Vec<String> = (0..10)
-            .map(|k| format!("s{worker}-r{round}-e{k}"))
-            .collect();
-        let batch: Vec<Value> = ids
-            .iter()
-            .enumerate()
-            .map(|(k, id)| {
-                let user = format!("lead-{}", (round * 7 + k + worker) % 40);
-                if k == 0 {
-                    json!({"type": "identify", "userId": user, "anonymousId": format!("anon-{}", round % 60), "messageId": id, "traits": {"email": format!("{user}@acme.vn")}})
-                } else {
-                    json!({"type": "track", "userId": user, "messageId": id, "event": "Email Clicked"})
-                }
-            })
-            .collect();
+        let (ids, body) = batch("s", worker, round);
         let sent = http
             .post(format!("{base}/v1/batch"))
             .basic_auth(WRITE, Some(""))
-            .json(&json!({ "batch": batch }))
+            .json(&body)
             .send()
             .await;
         if sent.is_ok_and(|r| r.status().is_success()) {
