@@ -61,19 +61,32 @@ fn batch(prefix: &str, worker: usize, round: usize) -> (Vec<String>, Value) {
     (ids, json!({ "batch": events }))
 }
 
+/// Sends one client's batch of round `round`; returns its message ids and
+/// the answer's status.
+async fn send_batch(
+    http: &reqwest::Client,
+    base: &str,
+    prefix: &str,
+    worker: usize,
+    round: usize,
+) -> (Vec<String>, reqwest::Result<reqwest::StatusCode>) {
+    let (ids, body) = batch(prefix, worker, round);
+    let sent = http
+        .post(format!("{base}/v1/batch"))
+        .basic_auth(WRITE, Some(""))
+        .json(&body)
+        .send()
+        .await;
+    (ids, sent.map(|r| r.status()))
+}
+
 async fn client(base: String, worker: usize, acked: Arc<Mutex<Vec<String>>>) {
     let http = reqwest::Client::new();
     for round in 0.. {
-        let (ids, body) = batch("w", worker, round);
-        let sent = http
-            .post(format!("{base}/v1/batch"))
-            .basic_auth(WRITE, Some(""))
-            .json(&body)
-            .send()
-            .await;
+        let (ids, sent) = send_batch(&http, &base, "w", worker, round).await;
         match sent {
-            Ok(r) if r.status().is_success() => acked.lock().unwrap().extend(ids),
-            Ok(r) => panic!("unexpected status {}", r.status()),
+            Ok(status) if status.is_success() => acked.lock().unwrap().extend(ids),
+            Ok(status) => panic!("unexpected status {status}"),
             Err(_) => return, // the server is gone
         }
     }
@@ -166,14 +179,8 @@ async fn steady_client(
     let mut round = 0;
     while !stop.load(Ordering::Relaxed) {
         round += 1;
-        let (ids, body) = batch("s", worker, round);
-        let sent = http
-            .post(format!("{base}/v1/batch"))
-            .basic_auth(WRITE, Some(""))
-            .json(&body)
-            .send()
-            .await;
-        if sent.is_ok_and(|r| r.status().is_success()) {
+        let (ids, sent) = send_batch(&http, &base, "s", worker, round).await;
+        if sent.is_ok_and(|status| status.is_success()) {
             acked.lock().unwrap().extend(ids);
         }
     }
