@@ -208,7 +208,11 @@ async fn the_applied_mark_follows_the_log_when_committed(b: Backend) {
     tx.mark_applied_through(seqs[0] - 1).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(s.applied_seq().await.unwrap(), seqs[0] - 1);
-    assert_eq!(s.log_end().await.unwrap(), end, "marking reads no events");
+    assert_eq!(
+        s.log_end().await.unwrap(),
+        end,
+        "marking leaves the log as it is"
+    );
 }
 
 async fn identities_route_events_to_leads(b: Backend) {
