@@ -18,9 +18,10 @@
 //! events after the mark afresh (`catch_up`). Reads through the API first
 //! wait for pending writes (see `settle`), so a client reads its own
 //! acknowledged events; profile edits and every other command write
-//! through at once. Where the store lets two transactions commit side by
-//! side (PostgreSQL), that written-behind transaction runs beside the
-//! writer instead of between its groups (see `beside`).
+//! through at once. Where the store lets a flush commit beside an open
+//! ingest transaction (both databases: on SQLite the event log is a file
+//! of its own), that written-behind transaction runs beside the writer
+//! instead of between its groups (see `beside`).
 
 use crate::jobs::Jobs;
 use crate::runtime::rows::{lead_row, score_row};
@@ -263,15 +264,24 @@ pub async fn start(
     Ok((writer, shared))
 }
 
-/// Starts the writer's loop. SQLite transactions run synchronously on the
-/// calling thread (`leadscore_store::SqliteTx`: no hand-off to a driver
-/// thread per statement), so on SQLite the writer gets an OS thread of its
-/// own, with a single-threaded runtime for its timers and channels: its
-/// commits never block the threads that serve HTTP. PostgreSQL's driver is
-/// asynchronous; its writer stays a task.
+/// Starts the writer's loop (see [`spawn_writing`]).
 fn spawn_task(task: Task, rx: mpsc::Receiver<Command>) {
-    if task.store.backend() != "sqlite" {
-        tokio::spawn(task.run(rx));
+    let store = Arc::clone(&task.store);
+    spawn_writing(store.as_ref(), "leadscore-writer", task.run(rx));
+}
+
+/// Runs `work`, which writes through the store, on an OS thread named
+/// `name` where the store's transactions run synchronously on the calling
+/// thread (SQLite, `leadscore_store::SqliteTx`: no hand-off to a driver
+/// thread per statement), with a single-threaded runtime for its timers and
+/// channels, so its commits never block the threads that serve HTTP.
+/// PostgreSQL's driver is asynchronous: there `work` is a task.
+pub(crate) fn spawn_writing<F>(store: &dyn Store, name: &str, work: F)
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    if store.backend() != "sqlite" {
+        tokio::spawn(work);
         return;
     }
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -280,17 +290,17 @@ fn spawn_task(task: Task, rx: mpsc::Receiver<Command>) {
     {
         Ok(r) => r,
         Err(e) => {
-            tracing::warn!(error = %e, "No runtime for the writer's thread; it runs as a task");
-            tokio::spawn(task.run(rx));
+            tracing::warn!(error = %e, name, "No runtime for a writing thread; it runs as a task");
+            tokio::spawn(work);
             return;
         }
     };
     let spawned = std::thread::Builder::new()
-        .name("leadscore-writer".to_owned())
-        .spawn(move || runtime.block_on(task.run(rx)));
+        .name(name.to_owned())
+        .spawn(move || runtime.block_on(work));
     if let Err(e) = spawned {
         // Requests then fail with `WriteError::Stopped`, as after a shutdown.
-        tracing::error!(error = %e, "Starting the writer's thread failed");
+        tracing::error!(error = %e, name, "Starting a writing thread failed");
     }
 }
 
@@ -392,14 +402,27 @@ impl Task {
                     Err(mpsc::error::TryRecvError::Disconnected) => return,
                 }
             } else if let Some(since) = self.pending_since {
-                match tokio::time::timeout_at((since + self.pace.interval()).into(), rx.recv())
-                    .await
-                {
+                let due = since + self.pace.interval();
+                // While the flushes beside the writer are behind, the rows
+                // wait for one to end (gathering more) rather than queue.
+                let behind = self.beside_behind();
+                let woken = tokio::select! {
+                    c = rx.recv() => Ok(c),
+                    _ = tokio::time::sleep_until(due.into()), if !behind => Err(None),
+                    d = beside::wait_oldest(&mut self.beside), if behind => Err(d),
+                };
+                match woken {
                     Ok(Some(c)) => Some(c),
                     Ok(None) => return,
-                    Err(_) => {
+                    Err(done) => {
                         self.pace.idled(waiting.elapsed());
-                        self.flush_logged().await;
+                        match done {
+                            Some(done) => {
+                                let r = self.finished_beside(done);
+                                self.after_failure(&r).await;
+                            }
+                            None => self.flush_logged().await,
+                        }
                         continue;
                     }
                 }
@@ -428,10 +451,18 @@ impl Task {
             }
             self.handle(batch).await;
             self.poll_beside().await;
-            if self.flush_due() {
+            if self.flush_due() && !(self.beside_behind() && self.pending_events < FLUSH_EVENTS) {
                 self.flush_logged().await;
             }
         }
+    }
+
+    /// Whether a flush beside the writer is in flight: the next waits for
+    /// it to end, gathering whatever arrives meanwhile, so flushes follow
+    /// each other as fast as the database takes them and grow (writing
+    /// each shared page once for more rows) when it falls behind.
+    fn beside_behind(&self) -> bool {
+        self.beside.as_ref().is_some_and(|b| b.has_in_flight())
     }
 
     /// Whether the pending writes have waited long enough, or grown enough.

@@ -18,6 +18,7 @@ mod error;
 mod handoff;
 mod listed_tx;
 mod listing;
+mod log_file;
 mod postgres;
 mod predictors;
 mod rows;

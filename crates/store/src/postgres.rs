@@ -53,6 +53,11 @@ impl PgStore {
         }))
     }
 
+    /// Any transaction can run beside another.
+    async fn begin_flush_tx(&self) -> Result<Box<dyn crate::Tx>, crate::StoreError> {
+        self.begin_tx().await
+    }
+
     /// Nothing to do: every commit is flushed already.
     async fn sync_log(&self) -> Result<(), crate::StoreError> {
         Ok(())

@@ -56,7 +56,7 @@ macro_rules! impl_sql_store {
             }
 
             fn concurrent_writes(&self) -> bool {
-                $backend == "postgres"
+                true
             }
 
             async fn maintain(&self) -> Result<crate::Housekeeping, StoreError> {
@@ -70,6 +70,13 @@ macro_rules! impl_sql_store {
             async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {
                 Ok(crate::listed_tx::ListedTx::wrap(
                     self.begin_tx().await?,
+                    self.listing.clone(),
+                ))
+            }
+
+            async fn begin_flush(&self) -> Result<Box<dyn Tx>, StoreError> {
+                Ok(crate::listed_tx::ListedTx::wrap(
+                    self.begin_flush_tx().await?,
                     self.listing.clone(),
                 ))
             }

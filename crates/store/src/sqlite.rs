@@ -1,14 +1,9 @@
-//! The embedded default: one SQLite file in WAL mode.
+//! The embedded default: SQLite in WAL mode, the event log in a file of its
+//! own beside the main file (see `log_file`).
 
 use crate::checkpoint::Housekeeping;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::path::Path;
-use std::time::Duration;
-
-/// How long a statement waits for a lock before failing.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long the writer's log restart waits for readers.
-const RESTART_WAIT_MS: u64 = 100;
 
 /// Storage in a SQLite file.
 #[derive(Debug, Clone)]
@@ -19,12 +14,12 @@ pub struct SqliteStore {
     /// sessions, settings), on their own connection: slow reads filling the
     /// read pool never hold them up.
     write_pool: sqlx::SqlitePool,
-    /// Transactions, on the writer's own connection (see `sqlite_tx`).
-    writer: crate::sqlite_tx::WriterConn,
-    /// The write-ahead log, flushed apart from the writer's commits.
-    wal: crate::wal::WalFile,
-    /// Checkpoints of that log, on a thread of their own.
-    checkpoints: crate::checkpoint::Checkpointer,
+    /// Transactions, on the two writing connections (see `sqlite_tx`).
+    writers: crate::sqlite_tx::Writers,
+    /// Checkpoints of the event log file's write-ahead log, on a thread of
+    /// their own (the main file's are in `writers`, whose main connection
+    /// runs that file's log step).
+    log_checkpoints: crate::checkpoint::Checkpointer,
     /// The ranked list's orderings (see `listing`).
     listing: std::sync::Arc<crate::listing::Listing>,
     /// The database file, for the listing's loader.
@@ -32,24 +27,29 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database file and applies migrations.
+    /// Opens (creating if needed) the database file and the event log file
+    /// beside it (`log_file`), applies migrations, moves the events of a
+    /// database from before the split into the log file, and finishes any
+    /// erasure a crash cut short.
     ///
     /// Durability: a [`Tx::commit`](crate::Tx::commit) is on disk before it
     /// returns, so an acknowledged event survives power loss, not just a
-    /// process crash. The writer's connection (transactions, `sqlite_tx`)
-    /// commits with `synchronous = NORMAL` and the log is flushed after the
+    /// process crash. The writing connections (transactions, `sqlite_tx`)
+    /// commit with `synchronous = NORMAL` and the logs are flushed after the
     /// commit (see the `wal` module), which lets the writer overlap one
     /// group's flush with the next group's work; the pools, whose few writes
     /// (webhook attempts, sessions, settings) commit on their own, keep
     /// `synchronous = FULL`. The server batches many requests into one
     /// commit to pay the flush once.
     pub async fn open(path: &Path) -> Result<SqliteStore, crate::StoreError> {
+        let log = crate::log_file::path_beside(path);
+        crate::log_file::prepare(&log)?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(BUSY_TIMEOUT)
+            .busy_timeout(crate::sqlite_tx::BUSY_TIMEOUT)
             .foreign_keys(true)
             // Scoring touches leads all over the indexes; a 64 MB page cache
             // (the default is 2 MB) keeps their inner pages in memory.
@@ -69,26 +69,29 @@ impl SqliteStore {
             .pragma("temp_store", "memory");
         let write_pool = SqlitePoolOptions::new()
             .max_connections(1)
+            .after_connect(attach(&log))
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite")
             .run(&write_pool)
             .await?;
+        crate::log_file::move_events(path, &log)?;
+        crate::log_file::finish_erasures(path, &log)?;
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            .after_connect(attach(&log))
             .connect_with(options)
             .await?;
-        let writer = crate::sqlite_tx::open_writer(path, BUSY_TIMEOUT)?;
-        let checkpoints = crate::checkpoint::Checkpointer::start(path)?;
+        let writers = crate::sqlite_tx::Writers::open(
+            path,
+            &log,
+            crate::checkpoint::Checkpointer::start(path)?,
+        )?;
         Ok(SqliteStore {
             pool,
             write_pool,
-            writer,
-            // SQLite names the log after the database's full path.
-            wal: crate::wal::WalFile::of(
-                &std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()),
-            ),
-            checkpoints,
+            writers,
+            log_checkpoints: crate::checkpoint::Checkpointer::start(&log)?,
             listing: Default::default(),
             path: path.to_owned(),
         })
@@ -100,32 +103,48 @@ impl SqliteStore {
     /// over once it is long and the checkpoint thread has copied nearly all
     /// of it (see the `checkpoint` module).
     async fn maintain_log(&self) -> Result<Housekeeping, crate::StoreError> {
-        let conn = self.writer.lock().await;
-        self.checkpoints
-            .maintain(&conn, Duration::from_millis(RESTART_WAIT_MS), BUSY_TIMEOUT)
+        let conn = self.writers.log().lock().await;
+        self.log_checkpoints.maintain(
+            &conn,
+            crate::sqlite_tx::RESTART_WAIT,
+            crate::sqlite_tx::BUSY_TIMEOUT,
+        )
     }
 
-    /// Copies the whole write-ahead log into the database now and starts it
-    /// over, from the writer's own connection, where nothing else can be
+    /// Copies both write-ahead logs into their files now and starts them
+    /// over, from the writing connections, where nothing else can be
     /// appended meanwhile.
     ///
     /// `RESTART` also waits for readers still using the old log; with the
     /// connection's 10 s busy timeout a long export would stall every write
-    /// that long, so the wait is cut to [`RESTART_WAIT_MS`] and a busy
-    /// answer just means a later call tries again.
+    /// that long, so the wait is cut to [`crate::sqlite_tx::RESTART_WAIT`]
+    /// and a busy answer just means a later call tries again.
     async fn restart_log_now(&self) -> Result<(), crate::StoreError> {
-        let conn = self.writer.lock().await;
-        crate::checkpoint::restart(&conn, Duration::from_millis(RESTART_WAIT_MS), BUSY_TIMEOUT)
+        for conn in [self.writers.log(), self.writers.main()] {
+            let conn = conn.lock().await;
+            crate::checkpoint::restart(
+                &conn,
+                crate::sqlite_tx::RESTART_WAIT,
+                crate::sqlite_tx::BUSY_TIMEOUT,
+            )?;
+        }
+        Ok(())
     }
 
     async fn begin_tx(&self) -> Result<Box<dyn crate::Tx>, crate::StoreError> {
         Ok(Box::new(
-            crate::sqlite_tx::SqliteTx::begin(&self.writer, self.wal.clone()).await?,
+            crate::sqlite_tx::SqliteTx::begin(&self.writers).await?,
+        ))
+    }
+
+    async fn begin_flush_tx(&self) -> Result<Box<dyn crate::Tx>, crate::StoreError> {
+        Ok(Box::new(
+            crate::sqlite_tx::SqliteTx::begin_flush(&self.writers).await?,
         ))
     }
 
     async fn sync_log(&self) -> Result<(), crate::StoreError> {
-        self.wal.sync().await
+        self.writers.sync().await
     }
 
     /// Builds the in-memory listing from the leads and scores tables, on a
@@ -141,6 +160,31 @@ impl SqliteStore {
                 what: "ranked list",
                 detail: format!("its loader stopped: {e}"),
             })?
+    }
+}
+
+/// The future of a pool's `after_connect` hook.
+type Hooked<'c> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'c>>;
+
+/// What every pooled connection runs first: attaching the event log file
+/// as `log` (see `log_file`).
+fn attach(
+    log: &Path,
+) -> impl for<'c> Fn(&'c mut sqlx::SqliteConnection, sqlx::pool::PoolConnectionMetadata) -> Hooked<'c>
++ Send
++ Sync
++ 'static {
+    let log = log.to_string_lossy().into_owned();
+    move |conn, _| {
+        let log = log.clone();
+        Box::pin(async move {
+            sqlx::query("ATTACH DATABASE ?1 AS log")
+                .bind(log)
+                .execute(conn)
+                .await?;
+            Ok(())
+        })
     }
 }
 
@@ -160,7 +204,7 @@ fn read_listing(path: &Path) -> Result<crate::listing::Board, crate::StoreError>
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.busy_timeout(crate::sqlite_tx::BUSY_TIMEOUT)?;
     let tx = conn.unchecked_transaction()?;
     let mut board = Board::default();
     let mut leads = tx.prepare("SELECT id, name, email, account, owner FROM leads")?;

@@ -180,3 +180,19 @@ macro_rules! on_both {
         }
     };
 }
+
+/// A track event of `identity` at `ts`, with message id `id`, as the
+/// store's tests insert them.
+pub fn event(id: &str, identity: &str, ts: i64) -> crate::NewEvent {
+    crate::NewEvent {
+        message_id: id.into(),
+        identity: identity.into(),
+        user_id: Some(identity.into()),
+        anonymous_id: None,
+        kind: "track".into(),
+        name: "Email Opened".into(),
+        ts,
+        received_at: ts,
+        body: format!(r#"{{"type":"track","messageId":"{id}"}}"#),
+    }
+}

@@ -20,15 +20,22 @@ pub trait Store:
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
-    /// Whether one [`Tx`] can write and commit while another is open. On
-    /// SQLite a write transaction holds the file's one write lock until it
-    /// ends, so the writer runs its flushes inline; PostgreSQL lets the
-    /// flush of written-behind rows run beside the next ingest commit.
+    /// Whether a transaction from [`Store::begin_flush`] can write and
+    /// commit while one from [`Store::begin`] is open, so that the flush of
+    /// written-behind rows runs beside the next ingest commit. Both
+    /// databases can (on SQLite the event log is a file of its own, with
+    /// its own write lock); a store that cannot runs its flushes inline.
     fn concurrent_writes(&self) -> bool {
         false
     }
     /// Starts a transaction.
     async fn begin(&self) -> Result<Box<dyn Tx>, StoreError>;
+    /// Starts a transaction for a flush of written-behind rows beside the
+    /// writer: derived rows and the applied mark only, never the event log.
+    /// Its commit makes sure the events its mark covers are on disk first.
+    async fn begin_flush(&self) -> Result<Box<dyn Tx>, StoreError> {
+        self.begin().await
+    }
     /// Makes every commit so far survive a power loss, including those made
     /// with [`Tx::commit_unsynced`]. Nothing to do where every commit is
     /// flushed already (PostgreSQL).

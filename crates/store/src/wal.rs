@@ -19,8 +19,10 @@ pub(crate) struct WalFile {
 }
 
 impl WalFile {
-    /// The log SQLite keeps beside `db` (its name with `-wal` appended).
+    /// The log SQLite keeps beside `db` (its name with `-wal` appended;
+    /// SQLite names it after the database's full path, so `db` must exist).
     pub(crate) fn of(db: &Path) -> WalFile {
+        let db = std::fs::canonicalize(db).unwrap_or_else(|_| db.to_owned());
         let mut name = db.as_os_str().to_owned();
         name.push("-wal");
         WalFile {

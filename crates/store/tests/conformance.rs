@@ -1,7 +1,7 @@
 //! One storage story, run on SQLite and on PostgreSQL: both backends must
 //! behave the same for everything the server relies on.
 
-use leadscore_store::testing::{Backend, store};
+use leadscore_store::testing::{Backend, event, store};
 use leadscore_store::{
     AccountScoreRow, Cursor, HistoryRow, LeadFilter, LeadRow, NewEvent, ScoreRow, StoreError,
 };
@@ -11,6 +11,7 @@ leadscore_store::on_both!(
     uncommitted_writes_vanish,
     unsynced_commits_are_visible_and_survive_reopening,
     the_applied_mark_follows_the_log_when_committed,
+    a_flush_commits_beside_an_open_ingest,
     identities_route_events_to_leads,
     merging_moves_identities_and_history,
     ranked_list_pages_and_filters,
@@ -20,20 +21,6 @@ leadscore_store::on_both!(
     keys_are_found_by_hash_until_revoked,
     accounts_roll_up_and_page,
 );
-
-fn event(id: &str, identity: &str, ts: i64) -> NewEvent {
-    NewEvent {
-        message_id: id.into(),
-        identity: identity.into(),
-        user_id: Some(identity.into()),
-        anonymous_id: None,
-        kind: "track".into(),
-        name: "Email Opened".into(),
-        ts,
-        received_at: ts,
-        body: format!(r#"{{"type":"track","messageId":"{id}"}}"#),
-    }
-}
 
 fn lead(id: &str, name: &str, account: Option<&str>, owner: Option<&str>) -> LeadRow {
     LeadRow {
@@ -213,6 +200,42 @@ async fn the_applied_mark_follows_the_log_when_committed(b: Backend) {
         end,
         "marking leaves the log as it is"
     );
+}
+
+/// What lets the server write derived rows beside the next ingest commit
+/// (`concurrent_writes`): a flush neither waits for an open ingest
+/// transaction nor sees its events.
+async fn a_flush_commits_beside_an_open_ingest(b: Backend) {
+    let (s, _db) = store(b).await.unwrap();
+    assert!(s.concurrent_writes());
+    let mut tx = s.begin().await.unwrap();
+    tx.insert_events(&[event("m1", "u1", 1)]).await.unwrap();
+    tx.commit().await.unwrap();
+    let end = s.log_end().await.unwrap();
+
+    let mut ingest = s.begin().await.unwrap();
+    ingest.insert_events(&[event("m2", "u2", 2)]).await.unwrap();
+    let flush = async {
+        let mut f = s.begin_flush().await.unwrap();
+        f.upsert_leads(&[lead("u1", "An", None, None)])
+            .await
+            .unwrap();
+        f.mark_applied_through(end).await.unwrap();
+        f.commit_unsynced().await.unwrap();
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(5), flush)
+        .await
+        .expect("the flush waited for the open ingest transaction");
+    assert_eq!(s.applied_seq().await.unwrap(), end);
+    assert!(s.lead("u1").await.unwrap().is_some());
+    assert_eq!(
+        s.event_count().await.unwrap(),
+        1,
+        "the ingest is still open"
+    );
+    ingest.commit().await.unwrap();
+    assert_eq!(s.event_count().await.unwrap(), 2);
+    assert!(s.log_end().await.unwrap() > end);
 }
 
 async fn identities_route_events_to_leads(b: Backend) {

@@ -230,7 +230,7 @@ impl Task {
         }
     }
 
-    fn finished_beside(&mut self, done: super::beside::Done) -> Result<(), WriteError> {
+    pub(super) fn finished_beside(&mut self, done: super::beside::Done) -> Result<(), WriteError> {
         done.result?;
         self.rt.applied = done.through;
         self.beside_cost = done.cost;

@@ -1,5 +1,6 @@
 //! Flushes of written-behind rows beside the writer, for a store that lets
-//! one transaction commit while another is open (PostgreSQL; see
+//! a flush commit while an ingest transaction is open (both databases; on
+//! SQLite the event log is a file of its own; see
 //! `Store::concurrent_writes`). The writer hands over the rows with the log
 //! position they reflect and runs the next ingest group meanwhile, instead
 //! of holding every request behind the flush's round trips.
@@ -20,9 +21,12 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, mpsc, oneshot};
 
-/// Flushes handed over and not yet known to be written, at most; the writer
-/// waits for the oldest before handing over another, which bounds the rows
-/// held in memory when the database falls behind.
+/// Flushes handed over and not yet known to be written, at most. Routinely
+/// the writer hands over the next only once none is in flight (it gathers
+/// rows meanwhile, see `Task::beside_behind`); a second waits only when
+/// the rows must go now (a read or command waiting for them, or too many
+/// pending), and a third waits for the oldest, which bounds the rows held
+/// in memory when the database falls behind.
 const MAX_IN_FLIGHT: usize = 2;
 
 /// The writer's end: flushes handed over, oldest first.
@@ -61,7 +65,12 @@ impl Beside {
     /// Starts the task that writes the flushes handed over.
     pub fn start(store: Arc<dyn Store>, shared: Arc<Shared>, outbox: Arc<Notify>) -> Beside {
         let (jobs, rx) = mpsc::unbounded_channel();
-        tokio::spawn(run(store, shared, outbox, rx));
+        let writing = Arc::clone(&store);
+        super::spawn_writing(
+            writing.as_ref(),
+            "leadscore-flush",
+            run(store, shared, outbox, rx),
+        );
         Beside {
             jobs,
             in_flight: VecDeque::new(),
@@ -95,8 +104,11 @@ impl Beside {
 
     /// Waits for the oldest flush handed over; `None` when none is.
     pub async fn oldest(&mut self) -> Option<Done> {
-        let rx = self.in_flight.pop_front()?;
-        Some(rx.await.unwrap_or_else(|_| Done::stopped()))
+        let rx = self.in_flight.front_mut()?;
+        // Awaited in place: cancelled (see `wait_oldest`), it stays queued.
+        let done = rx.await.unwrap_or_else(|_| Done::stopped());
+        self.in_flight.pop_front();
+        Some(done)
     }
 
     /// The oldest flush's outcome if it is over.
@@ -109,6 +121,15 @@ impl Beside {
         };
         self.in_flight.pop_front();
         Some(done)
+    }
+}
+
+/// Waits for the oldest flush in flight, if any (never, if none): cancel
+/// safe, for a `select!` beside the writer's queue.
+pub(super) async fn wait_oldest(beside: &mut Option<Beside>) -> Option<Done> {
+    match beside.as_mut() {
+        Some(b) if b.has_in_flight() => b.oldest().await,
+        _ => std::future::pending().await,
     }
 }
 
@@ -149,11 +170,19 @@ async fn run(
     }
 }
 
-/// One flush: the rows and the mark, in one transaction.
+/// One flush: the rows and the mark, in one transaction. It need not be on
+/// disk before the next (its events are, and a crash replays them), unless
+/// it enqueued webhooks: the delivery worker must not send what a crash
+/// could make a trigger fire again.
 async fn write(store: &dyn Store, writes: WriteSet, through: i64) -> Result<(), WriteError> {
-    let mut tx = store.begin().await?;
+    let deliveries = writes.has_deliveries();
+    let mut tx = store.begin_flush().await?;
     writes.write_to(tx.as_mut()).await?;
     tx.mark_applied_through(through).await?;
-    tx.commit().await?;
+    if deliveries {
+        tx.commit().await?;
+    } else {
+        tx.commit_unsynced().await?;
+    }
     Ok(())
 }
