@@ -41,9 +41,11 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 60)]
     pub decay_every: u64,
     /// Milliseconds the effects of acknowledged events (scores, history)
-    /// may wait to be written together: lower gives a shorter latency tail
-    /// at a steady rate, higher more events per second at saturation. The
-    /// wait grows on its own, up to a second, while the writer is saturated.
+    /// may wait to be written together: lower makes reads under heavy
+    /// ingestion faster (a read writes what is pending first), higher
+    /// writes less to disk and takes more events per second. Flushes also
+    /// wait for the one being written, and grow, while the database is
+    /// behind.
     #[arg(long, env = "LEADSCORE_FLUSH_MS",
           default_value_t = leadscore_server::writer::FLUSH_EVERY.as_millis() as u64,
           value_parser = clap::value_parser!(u64).range(1..=10_000))]

@@ -26,9 +26,11 @@ const ADMIN: &str = "crash-admin-key";
 
 /// Starts the server and returns it with its address.
 fn serve(url: &str) -> (Child, String) {
+    // Flushes every 10 ms rather than the default's 250, so that kills and
+    // cuts land in the middle of some.
     let (child, base) = common::serve(
         url,
-        &[],
+        &["--flush-ms", "10"],
         &[
             ("LEADSCORE_WRITE_KEY", WRITE),
             ("LEADSCORE_ADMIN_KEY", ADMIN),
