@@ -118,17 +118,7 @@ async fn crash_and_check(backend: Backend) {
     // before the checks read the database, so they all see one state.
     db.wait_for_other_sessions().await.unwrap();
     let store = leadscore_store::open(&db.url).await.unwrap();
-    let mut stored = HashSet::new();
-    let mut seq = 0;
-    loop {
-        let page = store.events_after(seq, 5000).await.unwrap();
-        let Some(last) = page.last() else { break };
-        seq = last.seq;
-        for row in page {
-            let e = segment::parse_line(&row.body).unwrap();
-            stored.insert(e.message_id.to_string());
-        }
-    }
+    let (stored, seq) = stored_message_ids(store.as_ref()).await;
     let lost: Vec<&String> = acked.iter().filter(|id| !stored.contains(*id)).collect();
     assert!(
         lost.is_empty(),
@@ -255,19 +245,7 @@ async fn cut_database_sessions_leave_scores_equal_to_the_log() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let store = leadscore_store::open(&db.url).await.unwrap();
-    let mut stored = HashSet::new();
-    let mut seq = 0;
-    loop {
-        let page = store.events_after(seq, 5000).await.unwrap();
-        let Some(last) = page.last() else { break };
-        seq = last.seq;
-        stored.extend(page.iter().map(|row| {
-            segment::parse_line(&row.body)
-                .unwrap()
-                .message_id
-                .to_string()
-        }));
-    }
+    let (stored, seq) = stored_message_ids(store.as_ref()).await;
     let lost = acked.iter().filter(|id| !stored.contains(*id)).count();
     assert_eq!(lost, 0, "acknowledged events lost");
     assert_eq!(
@@ -283,6 +261,24 @@ async fn cut_database_sessions_leave_scores_equal_to_the_log() {
 /// Checks that every stored lead's score equals a recompute from its events
 /// in the log up to position `upto`, at the time it was scored; returns the
 /// number of leads.
+/// The message ids of every stored event, and the log's last position.
+async fn stored_message_ids(store: &dyn leadscore_store::Store) -> (HashSet<String>, i64) {
+    let mut stored = HashSet::new();
+    let mut seq = 0;
+    loop {
+        let page = store.events_after(seq, 5000).await.unwrap();
+        let Some(last) = page.last() else { break };
+        seq = last.seq;
+        stored.extend(page.iter().map(|row| {
+            segment::parse_line(&row.body)
+                .unwrap()
+                .message_id
+                .to_string()
+        }));
+    }
+    (stored, seq)
+}
+
 async fn scores_match_the_log(store: &dyn leadscore_store::Store, upto: i64) -> usize {
     let active = store
         .models()
