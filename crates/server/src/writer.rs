@@ -18,10 +18,10 @@
 //! events after the mark afresh (`catch_up`). Reads through the API first
 //! wait for pending writes (see `settle`), so a client reads its own
 //! acknowledged events; profile edits and every other command write
-//! through at once. Where the store lets a flush commit beside an open
-//! ingest transaction (both databases: on SQLite the event log is a file
-//! of its own), that written-behind transaction runs beside the writer
-//! instead of between its groups (see `beside`).
+//! through at once. That written-behind transaction runs beside the
+//! writer, not between its groups (see `beside`): both databases let it
+//! commit while an ingest transaction is open (on SQLite the event log is
+//! a file of its own).
 
 use crate::jobs::Jobs;
 use crate::runtime::rows::{lead_row, score_row};
@@ -233,9 +233,8 @@ pub async fn start(
         Arc::clone(&outbox),
         to_answer,
     ));
-    let beside = store.concurrent_writes().then(|| {
-        beside::Beside::start(Arc::clone(&store), Arc::clone(&shared), Arc::clone(&outbox))
-    });
+    let beside =
+        beside::Beside::start(Arc::clone(&store), Arc::clone(&shared), Arc::clone(&outbox));
     let mut task = Task {
         beside,
         beside_cost: std::time::Duration::ZERO,
@@ -341,9 +340,8 @@ struct Task {
     pending_since: Option<std::time::Instant>,
     /// How long `writes` may wait before they are written.
     pace: pace::Pace,
-    /// Where flushes run beside the writer (see `beside`); `None` where
-    /// the writer runs them itself (SQLite).
-    beside: Option<beside::Beside>,
+    /// Where flushes run, beside the writer (see `beside`).
+    beside: beside::Beside,
     /// What the last flush beside the writer took.
     beside_cost: std::time::Duration,
 }
@@ -469,7 +467,7 @@ impl Task {
     /// each other as fast as the database takes them and grow (writing
     /// each shared page once for more rows) when it falls behind.
     fn beside_behind(&self) -> bool {
-        self.beside.as_ref().is_some_and(|b| b.has_in_flight())
+        self.beside.has_in_flight()
     }
 
     /// Whether the pending writes have waited long enough, or grown enough.
@@ -539,7 +537,7 @@ impl Task {
         if group.is_empty() {
             return;
         }
-        if self.beside.is_some() && group.iter().any(|c| matches!(c, Command::Profile(..))) {
+        if group.iter().any(|c| matches!(c, Command::Profile(..))) {
             // A profile edit writes through at once, after what is pending.
             self.settle_flush_logged().await;
         }
@@ -614,17 +612,15 @@ impl Task {
             return;
         }
         tracing::error!("Write failed; reloading scoring state from the store");
-        if let Some(mut beside) = self.beside.take() {
-            // Nothing may write beside the reload: the flushes handed over
-            // end (a failed one fails the rest), and a fresh task takes
-            // the next ones.
-            while beside.oldest().await.is_some() {}
-            self.beside = Some(beside::Beside::start(
-                Arc::clone(&self.store),
-                Arc::clone(&self.shared),
-                Arc::clone(&self.outbox),
-            ));
-        }
+        // Nothing may write beside the reload: the flushes handed over end
+        // (a failed one fails the rest), and a fresh task takes the next
+        // ones.
+        while self.beside.oldest().await.is_some() {}
+        self.beside = beside::Beside::start(
+            Arc::clone(&self.store),
+            Arc::clone(&self.shared),
+            Arc::clone(&self.outbox),
+        );
         let active = self.rt.active.clone();
         loop {
             let history = Arc::clone(&self.rt.history);

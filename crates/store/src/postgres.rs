@@ -22,7 +22,7 @@ impl PgStore {
     /// Connects and applies migrations.
     pub async fn open(url: &str) -> Result<PgStore, crate::StoreError> {
         // The writer's transaction, the flush beside it (see
-        // `Store::concurrent_writes`) and the few writes outside both.
+        // `Store::begin_flush`) and the few writes outside both.
         let write_pool = PgPoolOptions::new().max_connections(3).connect(url).await?;
         sqlx::migrate!("./migrations/postgres")
             .run(&write_pool)

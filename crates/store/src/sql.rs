@@ -55,10 +55,6 @@ macro_rules! impl_sql_store {
                 $backend
             }
 
-            fn concurrent_writes(&self) -> bool {
-                true
-            }
-
             async fn maintain(&self) -> Result<crate::Housekeeping, StoreError> {
                 self.maintain_log().await
             }

@@ -20,22 +20,15 @@ pub trait Store:
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
-    /// Whether a transaction from [`Store::begin_flush`] can write and
-    /// commit while one from [`Store::begin`] is open, so that the flush of
-    /// written-behind rows runs beside the next ingest commit. Both
-    /// databases can (on SQLite the event log is a file of its own, with
-    /// its own write lock); a store that cannot runs its flushes inline.
-    fn concurrent_writes(&self) -> bool {
-        false
-    }
     /// Starts a transaction.
     async fn begin(&self) -> Result<Box<dyn Tx>, StoreError>;
     /// Starts a transaction for a flush of written-behind rows beside the
     /// writer: derived rows and the applied mark only, never the event log.
-    /// Its commit makes sure the events its mark covers are on disk first.
-    async fn begin_flush(&self) -> Result<Box<dyn Tx>, StoreError> {
-        self.begin().await
-    }
+    /// It commits without waiting for an open transaction from
+    /// [`Store::begin`] (on SQLite the event log is a file of its own, with
+    /// its own write lock), and its commit makes sure the events its mark
+    /// covers are on disk first.
+    async fn begin_flush(&self) -> Result<Box<dyn Tx>, StoreError>;
     /// Makes every commit so far survive a power loss, including those made
     /// with [`Tx::commit_unsynced`]. Nothing to do where every commit is
     /// flushed already (PostgreSQL).
@@ -169,7 +162,7 @@ pub trait Tx: crate::handoff::HandoffTx + Send {
     async fn mark_applied(&mut self) -> Result<i64, StoreError>;
     /// Records that the events up to log position `seq` are reflected in
     /// the derived tables written with this transaction, for a transaction
-    /// that runs beside event inserts (see [`Store::concurrent_writes`]):
+    /// that runs beside event inserts (see [`Store::begin_flush`]):
     /// events committed meanwhile must not count as applied.
     async fn mark_applied_through(&mut self, seq: i64) -> Result<(), StoreError>;
     /// Makes `version` the active model and drops other versions' scores.

@@ -61,9 +61,9 @@ impl Task {
             self.pending_since = Some(std::time::Instant::now());
         }
         let scored = std::time::Instant::now();
-        // Beside the writer a due flush is handed over after the commit;
-        // here it would hold the group's answer.
-        let through = write_through || (self.beside.is_none() && self.flush_due());
+        // A due flush is handed over after the commit, beside the writer;
+        // only a profile edit writes its rows through at once.
+        let through = write_through;
         if through {
             self.write_pending(tx.as_mut()).await?;
         } else if self.pending_since.is_some() {
@@ -126,52 +126,19 @@ impl Task {
         self.shared.written.fetch_max(pending, Ordering::AcqRel);
     }
 
-    /// Writes the effects of the events acknowledged so far in one
-    /// transaction (nothing when none wait). Its webhooks wake the delivery
-    /// worker once the log is on disk, like a group's answers.
+    /// Hands the effects of the events acknowledged so far to the flush
+    /// beside the writer (nothing when none wait).
     pub(super) async fn flush(&mut self) -> Result<(), WriteError> {
         if self.pending_since.is_none() {
             return Ok(());
         }
-        if self.beside.is_some() {
-            return self.hand_over().await;
-        }
-        let events = self.pending_events;
-        let started = std::time::Instant::now();
-        let mut tx = self.store.begin().await?;
-        self.write_pending(tx.as_mut()).await?;
-        let written = std::time::Instant::now();
-        tx.commit_unsynced().await?;
-        self.written();
-        self.pace
-            .flushed(started.elapsed(), std::time::Instant::now());
-        tracing::trace!(
-            events,
-            write_us = (written - started).as_micros() as u64,
-            commit_us = written.elapsed().as_micros() as u64,
-            busy = self.pace.busy_share(),
-            next_ms = self.pace.interval().as_millis() as u64,
-            "Flush phases"
-        );
-        if std::mem::take(&mut self.deliveries_waiting) {
-            let wake = Answer {
-                group: Vec::new(),
-                outcome: GroupOutcome::default(),
-                result: Ok(()),
-                wake_outbox: true,
-            };
-            if let Err(mpsc::error::SendError(a)) = self.flushed.send(wake) {
-                a.send(Err(WriteError::Stopped));
-            }
-        }
-        self.maintain().await;
-        Ok(())
+        self.hand_over().await
     }
 
     /// Hands the pending rows to the flush beside the writer, once there is
     /// room for another.
     async fn hand_over(&mut self) -> Result<(), WriteError> {
-        if self.beside.as_ref().is_some_and(|b| !b.has_room()) {
+        if !self.beside.has_room() {
             let waited = std::time::Instant::now();
             self.finish_oldest().await?;
             // The database writes flushes slower than they come.
@@ -192,18 +159,13 @@ impl Task {
         self.pending_since = None;
         self.pace
             .flushed(self.beside_cost, std::time::Instant::now());
-        if let Some(b) = self.beside.as_mut() {
-            b.hand_over(writes, through, generation);
-        }
+        self.beside.hand_over(writes, through, generation);
         Ok(())
     }
 
     /// Waits for the oldest flush beside the writer and takes in its outcome.
     async fn finish_oldest(&mut self) -> Result<(), WriteError> {
-        let Some(b) = self.beside.as_mut() else {
-            return Ok(());
-        };
-        match b.oldest().await {
+        match self.beside.oldest().await {
             Some(done) => self.finished_beside(done),
             None => Ok(()),
         }
@@ -212,7 +174,7 @@ impl Task {
     /// Waits for every flush beside the writer.
     pub(super) async fn finish_beside(&mut self) -> Result<(), WriteError> {
         let mut result = Ok(());
-        while self.beside.as_ref().is_some_and(|b| b.has_in_flight()) {
+        while self.beside.has_in_flight() {
             let r = self.finish_oldest().await;
             if result.is_ok() {
                 result = r;
@@ -224,7 +186,7 @@ impl Task {
     /// Takes in the outcomes of flushes beside the writer that are over; a
     /// failure reloads the state.
     pub(super) async fn poll_beside(&mut self) {
-        while let Some(done) = self.beside.as_mut().and_then(|b| b.poll()) {
+        while let Some(done) = self.beside.poll() {
             let r = self.finished_beside(done);
             self.after_failure(&r).await;
         }

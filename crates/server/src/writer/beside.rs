@@ -1,7 +1,6 @@
-//! Flushes of written-behind rows beside the writer, for a store that lets
-//! a flush commit while an ingest transaction is open (both databases; on
-//! SQLite the event log is a file of its own; see
-//! `Store::concurrent_writes`). The writer hands over the rows with the log
+//! Flushes of written-behind rows beside the writer: both databases let a
+//! flush commit while an ingest transaction is open (on SQLite the event
+//! log is a file of its own; see `Store::begin_flush`). The writer hands over the rows with the log
 //! position they reflect and runs the next ingest group meanwhile, instead
 //! of holding every request behind the flush's round trips.
 //!
@@ -124,13 +123,13 @@ impl Beside {
     }
 }
 
-/// Waits for the oldest flush in flight, if any (never, if none): cancel
-/// safe, for a `select!` beside the writer's queue.
-pub(super) async fn wait_oldest(beside: &mut Option<Beside>) -> Option<Done> {
-    match beside.as_mut() {
-        Some(b) if b.has_in_flight() => b.oldest().await,
-        _ => std::future::pending().await,
+/// Waits for the oldest flush in flight (never, if none): cancel safe, for
+/// a `select!` beside the writer's queue.
+pub(super) async fn wait_oldest(beside: &mut Beside) -> Option<Done> {
+    if !beside.has_in_flight() {
+        return std::future::pending().await;
     }
+    beside.oldest().await
 }
 
 async fn run(
