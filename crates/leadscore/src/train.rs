@@ -55,6 +55,10 @@ pub struct TrainArgs {
     /// (`--depths 4` trains a single forest).
     #[arg(long, value_delimiter = ',', default_values_t = leadscore_ml::train::DEPTHS)]
     pub depths: Vec<usize>,
+    /// Share of our trees' log-odds taken from a logistic regression fitted
+    /// beside them (0: the trees alone).
+    #[arg(long, default_value_t = leadscore_ml::train::LINEAR_SHARE)]
+    pub linear_share: f64,
     /// Folds of the out-of-fold category rates forust's trees train on (0:
     /// in-sample rates).
     #[arg(long, default_value_t = 5)]
@@ -83,6 +87,7 @@ pub fn run_training(args: &TrainArgs) -> Result<(Trained, Report)> {
         learning_rate: args.learning_rate,
         max_depth: args.max_depth,
         depths: args.depths.clone(),
+        linear_share: args.linear_share,
         rate_folds: args.rate_folds,
         booster: match args.booster {
             BoosterArg::Native => Booster::Native,

@@ -8,11 +8,12 @@
 //! ```
 //!
 //! `FOLDS`, `DEPTH` (one forest of that depth), `DEPTHS` (the depths of
-//! the forests averaged, e.g. `3,4,5`), `LR` and `TREES` in the environment
+//! the forests averaged, e.g. `3,4,5`), `LR`, `TREES` and `LINEAR_SHARE`
+//! (of the log-odds from a logistic regression) in the environment
 //! override the learner's defaults; `CV_SEED` changes how the cross-validation folds are
 //! dealt (default 1234); `BOOSTER=forust` trains forust-ml's trees instead
 //! of ours. `BLEND=0,0.2` (with `CV`) prints instead the cross-validated
-//! ROC AUC of the trees' log-odds blended with logistic regression's at
+//! ROC AUC of the trees' log-odds (alone) blended with logistic regression's at
 //! each weight listed; `FOLDS_OUT=FILE` writes the folds dealt. `CV=K` also prints the mean ROC AUC and log loss of
 //! K-fold cross-validation on the training rows alone, the figure settings
 //! are chosen by (the hold-out rows are for reporting, never for choosing).
@@ -94,6 +95,9 @@ fn main() {
         if let Some(v) = env("TREES") {
             options.trees = v as usize;
         }
+        if let Some(v) = env("LINEAR_SHARE") {
+            options.linear_share = v;
+        }
         if std::env::var("BOOSTER").as_deref() == Ok("forust") {
             options.booster = Booster::Forust;
         }
@@ -159,7 +163,11 @@ fn cross_validate(t: &Table, options: &Options, k: usize, variant: u8) {
         let mut aucs = vec![0.0; weights.len()];
         for f in 0..k {
             let (fit, check) = fold_tables(f);
-            let gbt = train(&fit, options).unwrap().predict(&check).unwrap();
+            let trees_alone = Options {
+                linear_share: 0.0,
+                ..options.clone()
+            };
+            let gbt = train(&fit, &trees_alone).unwrap().predict(&check).unwrap();
             let lr = train(&fit, &Options::new(Kind::Logistic))
                 .unwrap()
                 .predict(&check)
@@ -174,7 +182,7 @@ fn cross_validate(t: &Table, options: &Options, k: usize, variant: u8) {
             }
         }
         for (a, w) in aucs.iter().zip(&weights) {
-            println!("variant {variant} blend {w}: {k}-fold CV ROC AUC {a:.4}");
+            println!("variant {variant} blend {w}: {k}-fold CV ROC AUC {a:.5}");
         }
         return;
     }

@@ -148,7 +148,7 @@ fn tree_depths_are_checked_and_older_models_read_as_one_forest() {
         ..Options::new(Kind::Gbt)
     };
     let m = train(&train_rows, &single).unwrap();
-    let Learned::Trees { forest } = &m.learned else {
+    let Learned::Trees { forest, .. } = &m.learned else {
         panic!("our trees")
     };
     assert_eq!(forest.trees.len(), 100);
@@ -160,7 +160,7 @@ fn tree_depths_are_checked_and_older_models_read_as_one_forest() {
     assert_eq!(back.predict(&test).unwrap(), m.predict(&test).unwrap());
     // The default averages three forests into one.
     let averaged = train(&train_rows, &Options::new(Kind::Gbt)).unwrap();
-    let Learned::Trees { forest } = &averaged.learned else {
+    let Learned::Trees { forest, .. } = &averaged.learned else {
         panic!("our trees")
     };
     assert_eq!(forest.trees.len(), 300);
@@ -196,5 +196,67 @@ fn scores_on_a_short_scale_are_also_split_as_categories() {
             "row {r}: {one} against {}",
             all[r]
         );
+    }
+}
+
+#[test]
+fn trees_blend_in_a_logistic_regression_and_explain_both() {
+    use leadscore_ml::train::{LINEAR_SHARE, Learned, Trained};
+    let t = table(&WITHOUT_SALES_FILLED);
+    let (train_rows, test) = hold_out(&t);
+    let m = train(&train_rows, &Options::new(Kind::Gbt)).unwrap();
+    let Learned::Trees {
+        linear: Some(linear),
+        ..
+    } = &m.learned
+    else {
+        panic!("the default trees blend in a logistic regression")
+    };
+    assert_eq!(linear.share, LINEAR_SHARE);
+    // A live row gets the table's probability, and its factors (trees' and
+    // the regression's, each times its share) add up to its log-odds but
+    // for a constant that no feature explains.
+    let all = m.predict(&test).unwrap();
+    let mut unexplained = Vec::new();
+    for r in [0, 1, 2, 100] {
+        let cell = |c: usize| &test.columns[c].cells[r];
+        let one = m.predict_row(cell).unwrap();
+        assert!((one - all[r]).abs() < 1e-12, "row {r}");
+        let factors = m.factors(cell, usize::MAX);
+        assert!(
+            factors.iter().any(|f| f.feature.contains('=')),
+            "{factors:?}"
+        );
+        let names: std::collections::BTreeSet<_> = factors.iter().map(|f| &f.feature).collect();
+        assert_eq!(names.len(), factors.len(), "one factor per name");
+        let explained: f64 = factors.iter().map(|f| f.effect).sum();
+        unexplained.push((one / (1.0 - one)).ln() - explained);
+    }
+    assert!(
+        unexplained
+            .iter()
+            .all(|u| (u - unexplained[0]).abs() < 1e-9),
+        "{unexplained:?}"
+    );
+    // A model saved before the blend reads as the trees alone.
+    let mut saved = serde_json::to_value(&m).unwrap();
+    saved["learned"].as_object_mut().unwrap().remove("linear");
+    saved["options"]
+        .as_object_mut()
+        .unwrap()
+        .remove("linear_share");
+    let back: Trained = serde_json::from_value(saved).unwrap();
+    assert_eq!(back.options.linear_share, 0.0);
+    let Learned::Trees { linear: None, .. } = &back.learned else {
+        panic!("trees alone")
+    };
+    // Shares outside [0, 1) are refused, naming the field.
+    for share in [-0.1, 1.0, f64::NAN] {
+        let options = Options {
+            linear_share: share,
+            ..Options::new(Kind::Gbt)
+        };
+        let e = train(&train_rows, &options).unwrap_err().to_string();
+        assert!(e.starts_with("linear_share: "), "{share}: {e}");
     }
 }
