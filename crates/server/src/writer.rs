@@ -273,7 +273,7 @@ pub async fn start(
 /// Starts the writer's loop (see [`spawn_writing`]).
 fn spawn_task(task: Task, rx: mpsc::Receiver<Command>) {
     let store = Arc::clone(&task.store);
-    spawn_writing(store.as_ref(), "leadscore-writer", task.run(rx));
+    spawn_writing(store.as_ref(), "leadscore-writer", false, task.run(rx));
 }
 
 /// Runs `work`, which writes through the store, on an OS thread named
@@ -281,8 +281,10 @@ fn spawn_task(task: Task, rx: mpsc::Receiver<Command>) {
 /// thread (SQLite, `leadscore_store::SqliteTx`: no hand-off to a driver
 /// thread per statement), with a single-threaded runtime for its timers and
 /// channels, so its commits never block the threads that serve HTTP.
-/// PostgreSQL's driver is asynchronous: there `work` is a task.
-pub(crate) fn spawn_writing<F>(store: &dyn Store, name: &str, work: F)
+/// A `background` thread yields the CPU to the others
+/// ([`leadscore_store::background`]). PostgreSQL's driver is asynchronous:
+/// there `work` is a task (and the database's own processes do the work).
+pub(crate) fn spawn_writing<F>(store: &dyn Store, name: &str, background: bool, work: F)
 where
     F: std::future::Future<Output = ()> + Send + 'static,
 {
@@ -303,7 +305,15 @@ where
     };
     let spawned = std::thread::Builder::new()
         .name(name.to_owned())
-        .spawn(move || runtime.block_on(work));
+        .spawn(move || {
+            if background {
+                let current = std::thread::current();
+                leadscore_store::background::yield_to_foreground(
+                    current.name().unwrap_or_default(),
+                );
+            }
+            runtime.block_on(work)
+        });
     if let Err(e) = spawned {
         // Requests then fail with `WriteError::Stopped`, as after a shutdown.
         tracing::error!(error = %e, name, "Starting a writing thread failed");

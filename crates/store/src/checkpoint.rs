@@ -194,7 +194,10 @@ impl Checkpointer {
         let weak = Arc::downgrade(&shared);
         std::thread::Builder::new()
             .name("leadscore-checkpoint".to_owned())
-            .spawn(move || run(&conn, &weak))
+            .spawn(move || {
+                crate::background::yield_to_foreground("leadscore-checkpoint");
+                run(&conn, &weak)
+            })
             .map_err(StoreError::Sync)?;
         Ok(Checkpointer { shared })
     }

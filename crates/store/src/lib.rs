@@ -12,6 +12,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod background;
 mod checkpoint;
 mod dashboard;
 mod error;

@@ -68,6 +68,7 @@ impl Beside {
         super::spawn_writing(
             writing.as_ref(),
             "leadscore-flush",
+            true,
             run(store, shared, outbox, rx),
         );
         Beside {
