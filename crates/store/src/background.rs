@@ -19,6 +19,7 @@
 ///
 /// Failure (another OS, a sandbox refusing the call) only costs latency,
 /// so it is logged and the thread runs on at normal priority.
+#[cfg(target_os = "linux")]
 pub fn yield_to_foreground(thread: &str) {
     use thread_priority::unix::{
         NormalThreadSchedulePolicy, ThreadSchedulePolicy, set_thread_priority_and_policy,
@@ -33,6 +34,12 @@ pub fn yield_to_foreground(thread: &str) {
     if let Err(e) = set {
         tracing::warn!(thread, error = ?e, "Could not lower a background thread's priority");
     }
+}
+
+/// Elsewhere there is no `SCHED_IDLE`: the thread runs at normal priority.
+#[cfg(not(target_os = "linux"))]
+pub fn yield_to_foreground(thread: &str) {
+    tracing::debug!(thread, "Background threads keep normal priority on this OS");
 }
 
 #[cfg(all(test, target_os = "linux"))]
