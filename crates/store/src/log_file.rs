@@ -176,19 +176,13 @@ pub(crate) fn finish_erasures(main: &Path, log: &Path) -> Result<usize, StoreErr
 mod tests {
     use super::*;
 
-    /// A main file as a database from before the split has it: its own
-    /// `events` table (the columns of migration 0001), with `n` events.
+    /// A main file as a database from before the split has it: the tables
+    /// of migration 0001, its own `events` among them, with `n` events.
     fn legacy(dir: &Path, n: i64) -> (PathBuf, PathBuf) {
         let main = dir.join("leadscore.db");
         let conn = Connection::open(&main).unwrap();
-        conn.execute_batch(
-            "CREATE TABLE events (seq INTEGER PRIMARY KEY, message_id TEXT NOT NULL UNIQUE, \
-             identity TEXT NOT NULL, user_id TEXT, anonymous_id TEXT, kind TEXT NOT NULL, \
-             name TEXT NOT NULL, ts INTEGER NOT NULL, received_at INTEGER NOT NULL, \
-             body TEXT NOT NULL); \
-             CREATE INDEX events_identity ON events (identity, ts);",
-        )
-        .unwrap();
+        conn.execute_batch(include_str!("../migrations/sqlite/0001_init.sql"))
+            .unwrap();
         let tx = conn.unchecked_transaction().unwrap();
         for i in 1..=n {
             tx.execute(
@@ -250,11 +244,10 @@ mod tests {
         let (main, log) = legacy(dir.path(), 9);
         move_events(&main, &log).unwrap();
         let conn = Connection::open(&main).unwrap();
-        conn.execute_batch(
-            "CREATE TABLE erasures (lead_id TEXT PRIMARY KEY, identities TEXT NOT NULL); \
-             INSERT INTO erasures VALUES ('lead-1', '[\"u1\"]');",
-        )
-        .unwrap();
+        conn.execute_batch(include_str!("../migrations/sqlite/0009_erasures.sql"))
+            .unwrap();
+        conn.execute("INSERT INTO erasures VALUES ('lead-1', '[\"u1\"]')", [])
+            .unwrap();
         assert_eq!(finish_erasures(&main, &log).unwrap(), 1);
         assert_eq!(
             count(&log, "SELECT COUNT(*) FROM events WHERE identity = 'u1'"),

@@ -63,7 +63,6 @@ impl Writers {
             main: Arc::new(Mutex::new(open_conn(main)?)),
             log_wal: crate::wal::WalFile::of(log),
             main_wal: crate::wal::WalFile::of(main),
-
             main_checkpoints,
             main_unsynced: Arc::new(AtomicBool::new(false)),
             log_committed: Arc::new(AtomicI64::new(0)),
@@ -89,9 +88,7 @@ impl Writers {
         }
         Ok(())
     }
-}
 
-impl Writers {
     /// Flushes the log file's write-ahead log.
     async fn sync_log(&self) -> Result<(), StoreError> {
         let committed = self.log_committed.load(Ordering::Acquire);

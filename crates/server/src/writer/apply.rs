@@ -63,8 +63,7 @@ impl Task {
         let scored = std::time::Instant::now();
         // A due flush is handed over after the commit, beside the writer;
         // only a profile edit writes its rows through at once.
-        let through = write_through;
-        if through {
+        if write_through {
             self.write_pending(tx.as_mut()).await?;
         } else if self.pending_since.is_some() {
             // Before the commit, hence before any answer: a reader who
@@ -76,7 +75,7 @@ impl Task {
         let written = std::time::Instant::now();
         // Flushed to disk by `acknowledge` while the next group runs.
         tx.commit_unsynced().await?;
-        if through {
+        if write_through {
             self.written();
             self.pace
                 .flushed(scored.elapsed(), std::time::Instant::now());
@@ -86,7 +85,7 @@ impl Task {
             score_us = (scored - routed).as_micros() as u64,
             write_us = (written - scored).as_micros() as u64,
             commit_us = written.elapsed().as_micros() as u64,
-            flushed = through,
+            flushed = write_through,
             busy = self.pace.busy_share(),
             "Group phases"
         );

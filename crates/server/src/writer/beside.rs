@@ -1,8 +1,9 @@
 //! Flushes of written-behind rows beside the writer: both databases let a
 //! flush commit while an ingest transaction is open (on SQLite the event
-//! log is a file of its own; see `Store::begin_flush`). The writer hands over the rows with the log
-//! position they reflect and runs the next ingest group meanwhile, instead
-//! of holding every request behind the flush's round trips.
+//! log is a file of its own; see `Store::begin_flush`). The writer hands
+//! over the rows with the log position they reflect and runs the next
+//! ingest group meanwhile, instead of holding every request behind the
+//! flush's round trips.
 //!
 //! Flushes are written one at a time, in the order they were handed over,
 //! each in one transaction with its applied mark. Once one fails, every

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The tail at a steady rate on a fresh SQLite server, as the idle-class
+# measurements in docs/benchmarks.md took it: a 3 s warm-up (`wrk -c16`),
+# a 2 s pause, with SAT=1 a 10 s saturating `wrk -c64` run first, then
+# `oha_fixed.sh` at RATE for DURATION s; with READS=1 the ranked list is
+# read 20 times a second beside it (`oha -q 20 -c 2`); with IDLE_THREADS
+# (a regex such as '^leadscore-(check|flush)') the matching threads are put
+# in the idle class from outside (`chrt --idle`) before the load.
+#
+#   bench/http/steady.sh BIN [BIN2 ...]               # alternate binaries, ROUNDS times
+#   SAT=1 ROUNDS=3 bench/http/steady.sh OLD NEW
+#   IDLE_THREADS='^leadscore-(check|flush)' bench/http/steady.sh BIN
+#
+# Prints one line per run: the saturating rate, oha's RESULT line and the
+# reads' percentiles. Needs wrk, oha, curl and python3.
+set -euo pipefail
+(($# >= 1)) || { echo "usage: $0 BIN [BIN2 ...]" >&2; exit 2; }
+here="$(cd "$(dirname "$0")" && pwd)"
+RATE="${RATE:-5000}" DURATION="${DURATION:-10}" ROUNDS="${ROUNDS:-1}" PORT="${PORT:-18932}"
+url="http://127.0.0.1:$PORT"
+basic="Authorization: Basic $(printf wk: | base64 -w0)"
+for round in $(seq "$ROUNDS"); do
+    for bin in "$@"; do
+        dir="$(mktemp -d /tmp/steady.XXXXXX)"
+        LEADSCORE_ADMIN_KEY=ak LEADSCORE_WRITE_KEY=wk RUST_LOG=warn \
+            "$bin" serve --database-url "sqlite://$dir/leadscore.db" --listen "127.0.0.1:$PORT" \
+            >"$dir/server.log" 2>&1 &
+        pid=$!
+        for _ in $(seq 100); do curl -sf "$url/health" >/dev/null && break; sleep 0.1; done
+        if [[ -n "${IDLE_THREADS:-}" ]]; then
+            for t in /proc/"$pid"/task/*; do
+                if [[ "$(cat "$t/comm")" =~ $IDLE_THREADS ]]; then chrt --idle -p 0 "$(basename "$t")"; fi
+            done
+        fi
+        tag="s$round-$RANDOM"
+        wrk -t2 -c16 -d3s -H "$basic" -s "$here/track.lua" "$url/v1/track" -- "w$tag" 100000 >/dev/null
+        sleep 2
+        saturated=""
+        if [[ -n "${SAT:-}" ]]; then
+            saturated="$(wrk -t2 -c64 -d10s -H "$basic" -s "$here/track.lua" "$url/v1/track" -- "x$tag" 100000 |
+                awk '/Requests\/sec/ {print "saturated=" $2}')"
+        fi
+        reads=""
+        if [[ -n "${READS:-}" ]]; then
+            oha --no-tui --output-format json -q 20 -c 2 -z "$((DURATION - 2))s" -H "Authorization: Bearer ak" \
+                "$url/api/leads?limit=20" >"$dir/reads.json" &
+            reader=$!
+        fi
+        result="$("$here/oha_fixed.sh" "$url/v1/track" wk "$RATE" "$DURATION" 64 "f$tag" | grep RESULT)"
+        if [[ -n "${READS:-}" ]]; then
+            wait "$reader"
+            reads="$(python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1])); p = r['latencyPercentiles']
+print('reads_p50_ms=%.1f reads_p99_ms=%.1f' % (p['p50'] * 1000, p['p99'] * 1000))" "$dir/reads.json")"
+        fi
+        echo "$bin round $round: $saturated $result $reads"
+        kill "$pid"; wait "$pid" 2>/dev/null || true
+        rm -rf "$dir"
+    done
+done
