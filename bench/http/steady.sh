@@ -5,11 +5,15 @@
 # `oha_fixed.sh` at RATE for DURATION s; with READS=1 the ranked list is
 # read 20 times a second beside it (`oha -q 20 -c 2`); with IDLE_THREADS
 # (a regex such as '^leadscore-(check|flush)') the matching threads are put
-# in the idle class from outside (`chrt --idle`) before the load.
+# in the idle class from outside (`chrt --idle`) before the load; with
+# WINDOWS=N the fixed rate runs N times DURATION s back to back on the same
+# server and each window is reported, to see the tail over minutes (the
+# write-ahead logs filling and starting over) rather than in one burst.
 #
 #   bench/http/steady.sh BIN [BIN2 ...]               # alternate binaries, ROUNDS times
 #   SAT=1 ROUNDS=3 bench/http/steady.sh OLD NEW
 #   IDLE_THREADS='^leadscore-(check|flush)' bench/http/steady.sh BIN
+#   WINDOWS=12 bench/http/steady.sh BIN              # two minutes, window by window
 #
 # Prints one line per run: the saturating rate, oha's RESULT line and the
 # reads' percentiles. Needs wrk, oha, curl and python3.
@@ -17,6 +21,7 @@ set -euo pipefail
 (($# >= 1)) || { echo "usage: $0 BIN [BIN2 ...]" >&2; exit 2; }
 here="$(cd "$(dirname "$0")" && pwd)"
 RATE="${RATE:-5000}" DURATION="${DURATION:-10}" ROUNDS="${ROUNDS:-1}" PORT="${PORT:-18932}"
+WINDOWS="${WINDOWS:-1}"
 url="http://127.0.0.1:$PORT"
 basic="Authorization: Basic $(printf wk: | base64 -w0)"
 for round in $(seq "$ROUNDS"); do
@@ -42,11 +47,17 @@ for round in $(seq "$ROUNDS"); do
         fi
         reads=""
         if [[ -n "${READS:-}" ]]; then
-            oha --no-tui --output-format json -q 20 -c 2 -z "$((DURATION - 2))s" -H "Authorization: Bearer ak" \
+            oha --no-tui --output-format json -q 20 -c 2 -z "$((DURATION * WINDOWS - 2))s" -H "Authorization: Bearer ak" \
                 "$url/api/leads?limit=20" >"$dir/reads.json" &
             reader=$!
         fi
-        result="$("$here/oha_fixed.sh" "$url/v1/track" wk "$RATE" "$DURATION" 64 "f$tag" | grep RESULT)"
+        for window in $(seq "$WINDOWS"); do
+            result="$("$here/oha_fixed.sh" "$url/v1/track" wk "$RATE" "$DURATION" 64 "f$window$tag" | grep RESULT)"
+            if ((WINDOWS > 1)); then
+                logs="$(find "$dir" -name '*-wal' -printf '%f=%sB ' | sort)"
+                echo "$bin round $round window $window: $result $logs"
+            fi
+        done
         if [[ -n "${READS:-}" ]]; then
             wait "$reader"
             reads="$(python3 -c "

@@ -236,9 +236,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         keys: KeyChecker::new(Arc::clone(&store)),
         store,
         writer,
+        metrics: Metrics::new(shared.flush_seconds.clone()),
         shared,
         jobs,
-        metrics: Metrics::new(),
         outbox,
         dashboard: crate::dashboard::DashState {
             secure_cookies: config.secure_cookies,

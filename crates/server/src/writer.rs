@@ -184,6 +184,8 @@ pub struct Shared {
     pub pending: std::sync::atomic::AtomicU64,
     /// The highest value of `pending` whose rows are all written.
     pub written: std::sync::atomic::AtomicU64,
+    /// How long each write of those rows took (exposed in `/metrics`).
+    pub flush_seconds: prometheus_client::metrics::histogram::Histogram,
 }
 
 impl Shared {
@@ -226,6 +228,7 @@ pub async fn start(
         history,
         pending: std::sync::atomic::AtomicU64::new(0),
         written: std::sync::atomic::AtomicU64::new(0),
+        flush_seconds: crate::metrics::flush_histogram(),
     });
     let (flushed, to_answer) = mpsc::unbounded_channel();
     tokio::spawn(acknowledge(

@@ -327,19 +327,27 @@ async fn openapi_health_and_metrics_answer(b: Backend) {
         &json!({"userId": "m", "event": "Email Opened"}),
     )
     .await;
-    let text = s
-        .http
-        .get(s.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = s.text("/metrics").await;
     assert!(
         text.contains("leadscore_ingest_events_total{outcome=\"accepted\"} 1"),
         "{text}"
     );
+    // A read waits for the event's effects to be written: the derived
+    // tables then reflect the whole log, and that write was timed.
+    s.ok("/api/leads/m").await;
+    let text = s.text("/metrics").await;
+    let value = |name: &str| -> f64 {
+        let line = text.lines().find(|l| l.starts_with(&format!("{name} ")));
+        let line = line.unwrap_or_else(|| panic!("{name} in {text}"));
+        line[name.len()..].trim().parse().unwrap()
+    };
+    assert!(value("leadscore_event_log_end") >= 1.0, "{text}");
+    assert_eq!(
+        value("leadscore_event_log_applied"),
+        value("leadscore_event_log_end")
+    );
+    assert_eq!(value("leadscore_events_unapplied"), 0.0);
+    assert!(value("leadscore_flush_seconds_count") >= 1.0, "{text}");
     let (status, body) = s.get("/no/such/route").await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),

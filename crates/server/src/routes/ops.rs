@@ -2,6 +2,7 @@
 
 use crate::app::AppState;
 use crate::error::ApiError;
+use crate::metrics::LogPosition;
 use axum::Json;
 use axum::extract::State;
 use axum::http::header;
@@ -30,11 +31,25 @@ pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiEr
     }))
 }
 
-/// Prometheus text exposition.
+/// Prometheus text exposition. The log positions are read from the store
+/// at each scrape; if it does not answer, the last ones read are shown and
+/// the counters still are.
 #[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, body = String)))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    match log_position(&state).await {
+        Ok(p) => state.metrics.set_log_position(p),
+        Err(e) => tracing::warn!(error = %e, "Reading the log positions for /metrics failed"),
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
     )
+}
+
+async fn log_position(state: &AppState) -> Result<LogPosition, leadscore_store::StoreError> {
+    // The mark first: read the other way round, a flush between the two
+    // reads could show the mark past the end.
+    let applied = state.store.applied_seq().await?;
+    let end = state.store.log_end().await?;
+    Ok(LogPosition { end, applied })
 }

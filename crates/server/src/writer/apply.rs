@@ -77,8 +77,9 @@ impl Task {
         tx.commit_unsynced().await?;
         if write_through {
             self.written();
-            self.pace
-                .flushed(scored.elapsed(), std::time::Instant::now());
+            let cost = scored.elapsed();
+            self.shared.flush_seconds.observe(cost.as_secs_f64());
+            self.pace.flushed(cost, std::time::Instant::now());
         }
         tracing::trace!(
             insert_us,
@@ -195,6 +196,7 @@ impl Task {
         done.result?;
         self.rt.applied = done.through;
         self.beside_cost = done.cost;
+        self.shared.flush_seconds.observe(done.cost.as_secs_f64());
         Ok(())
     }
 
