@@ -7,14 +7,18 @@
 #
 #   bench/http/writer_instructions.sh BIN [BIN2 ...]
 #   FUNCTION='*score_row*' EVENTS=3000 USERS=1000 bench/http/writer_instructions.sh OLD NEW
+#   BATCH=100 FUNCTION='*Task>::write' bench/http/writer_instructions.sh OLD NEW
+#
+# With BATCH=N the events go to /v1/batch, N per request, so the writer
+# scores groups of them as under batch load.
 #
 # Prints, per binary, the instructions inside FUNCTION, its calls, and the
-# instructions per call. Needs valgrind, curl and python3.
+# instructions per call and per event. Needs valgrind, curl and python3.
 set -euo pipefail
 (($# >= 1)) || { echo "usage: $0 BIN [BIN2 ...]" >&2; exit 2; }
 here="$(cd "$(dirname "$0")" && pwd)"
 FUNCTION="${FUNCTION:-*score_row*}" EVENTS="${EVENTS:-3000}" USERS="${USERS:-1000}"
-PORT="${PORT:-18931}"
+PORT="${PORT:-18931}" BATCH="${BATCH:-}"
 for bin in "$@"; do
     dir="$(mktemp -d /tmp/writer-instructions.XXXXXX)"
     LEADSCORE_ADMIN_KEY=ak LEADSCORE_WRITE_KEY=wk RUST_LOG=warn \
@@ -23,18 +27,25 @@ for bin in "$@"; do
         >"$dir/server.log" 2>&1 &
     vpid=$!
     for _ in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.5; done
-    python3 - "$EVENTS" "$USERS" "$here" >"$dir/bodies" <<'PY'
+    python3 - "$EVENTS" "$USERS" "$here" "${BATCH:-0}" >"$dir/bodies" <<'PY'
 import random, sys
-n, users, here = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+n, users, here, batch = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 sys.path.insert(0, here)
 from fixed_rate import EVENTS  # the events the load scripts send
 random.seed(7)
-for i in range(n):
-    print('{"userId":"u%d","messageId":"wi-%d",%s}' % (random.randrange(users), i, random.choice(EVENTS)))
+events = ['{"userId":"u%d","messageId":"wi-%d",%s}'
+          % (random.randrange(users), i, random.choice(EVENTS)) for i in range(n)]
+if batch:
+    for i in range(0, n, batch):
+        print('{"batch":[' + ",".join('{"type":"track",' + e[1:] for e in events[i:i + batch]) + ']}')
+else:
+    print("\n".join(events))
 PY
+    path=/v1/track
+    [[ -z "$BATCH" ]] || path=/v1/batch
     while read -r body; do
         curl -s -o /dev/null -u wk: -H 'Content-Type: application/json' -d "$body" \
-            "http://127.0.0.1:$PORT/v1/track"
+            "http://127.0.0.1:$PORT$path"
     done <"$dir/bodies"
     # A read writes whatever is still pending before it answers.
     curl -s -o /dev/null -u ak: "http://127.0.0.1:$PORT/api/leads?limit=1"
@@ -42,9 +53,9 @@ PY
     sleep 3
     kill -9 "$vpid" 2>/dev/null || true
     wait "$vpid" 2>/dev/null || true
-    python3 - "$bin" "$dir" "$FUNCTION" <<'PY'
+    python3 - "$bin" "$dir" "$FUNCTION" "$EVENTS" <<'PY'
 import glob, re, sys
-bin_, d, pattern = sys.argv[1], sys.argv[2], sys.argv[3].strip('*')
+bin_, d, pattern, events = sys.argv[1], sys.argv[2], sys.argv[3].strip('*'), int(sys.argv[4])
 names, calls, total = {}, 0, 0
 for path in glob.glob(d + '/cg.out.*'):
     lines = open(path).read().split('\n')
@@ -57,7 +68,8 @@ for path in glob.glob(d + '/cg.out.*'):
             calls += int(c.group(1)) if c else 0
         if line.startswith('totals:'):
             total += int(line.split()[1])
-print(f"{bin_}: {total:,} instructions in {pattern}, {calls:,} calls, {total / max(calls, 1):,.0f} per call")
+print(f"{bin_}: {total:,} instructions in {pattern}, {calls:,} calls, {total / max(calls, 1):,.0f} per call, "
+      f"{total / events:,.0f} per event")
 PY
     rm -rf "$dir"
 done

@@ -6,7 +6,7 @@
 //! their own transaction.
 
 use super::fire::Fired;
-use super::writeset::WriteSet;
+use super::writeset::{ScoreToWrite, WriteSet};
 use super::*;
 use crate::runtime::load::parse_row;
 use leadscore_store::Tx;
@@ -552,17 +552,18 @@ impl Task {
             }
         }
         if round > 0 {
-            // A lead scored twice keeps its last row.
+            // A lead scored twice keeps its last score.
             let mut seen = FxHashSet::default();
             rows.reverse();
-            rows.retain(|r: &ScoreRow| seen.insert(r.lead_id.clone()));
+            rows.retain(|r: &ScoreToWrite| seen.insert(r.lead_id.clone()));
         }
-        ws.put_scores(rows);
+        ws.put_scored(rows);
         ws.add_history(history);
         self.write_fired(ws, fired, now_ms());
     }
 
-    /// Remembers fresh scores; adds their rows and the history of those that moved.
+    /// Remembers fresh scores; adds them for writing, and the history of
+    /// those that moved.
     #[allow(clippy::too_many_arguments)]
     fn record(
         &mut self,
@@ -571,7 +572,7 @@ impl Task {
         default_cause: &str,
         changes_only: bool,
         owners: &FxHashSet<u32>,
-        rows: &mut Vec<ScoreRow>,
+        rows: &mut Vec<ScoreToWrite>,
         history: &mut Vec<HistoryRow>,
     ) {
         let model = Arc::clone(&self.rt.active.model);
@@ -601,7 +602,12 @@ impl Task {
                         .unwrap_or_else(|| default_cause.to_owned()),
                 });
             }
-            rows.push(score_row(&model, version, &id, s));
+            rows.push(ScoreToWrite {
+                model: Arc::clone(&model),
+                version,
+                lead_id: id,
+                score: s.clone(),
+            });
         }
     }
 

@@ -9,12 +9,49 @@
 //!
 //! A merge of two leads deletes and moves rows, so nothing recorded before
 //! it may be written after it: a merge closes the batch it follows.
+//!
+//! Scores wait as scores, not rows ([`ScoreToWrite`]): their rows' JSON
+//! text is built when they are written, beside the writer, and once per
+//! lead however many groups scored it meanwhile.
 
+use leadscore_core::engine::LeadScore;
+use leadscore_core::model::Model;
 use leadscore_store::{
     AccountRow, AccountScoreRow, FeedbackRow, HistoryRow, LeadRow, NewDelivery, OfferRow, ScoreRow,
     StoreError, TriggerStateRow, Tx,
 };
 use rustc_hash::FxHashMap;
+use std::sync::Arc;
+
+/// A lead's score waiting to be written. Building a score row (its group
+/// totals and top reasons as JSON text) was 28% of the writer's scoring
+/// step under batch load; kept as the score, the row is built by the
+/// flush beside the writer, for a lead's last score only
+/// (docs/benchmarks.md, "Score rows built when written").
+pub(super) struct ScoreToWrite {
+    /// The model that computed `score`, whose names the row carries.
+    pub model: Arc<Model>,
+    pub version: i64,
+    pub lead_id: String,
+    pub score: LeadScore,
+}
+
+/// A score row, or a score whose row is built when written.
+enum ScoreEntry {
+    Row(ScoreRow),
+    Scored(ScoreToWrite),
+}
+
+impl ScoreEntry {
+    fn into_row(self) -> ScoreRow {
+        match self {
+            ScoreEntry::Row(r) => r,
+            ScoreEntry::Scored(s) => {
+                crate::runtime::rows::score_row(&s.model, s.version, &s.lead_id, &s.score)
+            }
+        }
+    }
+}
 
 /// Writes waiting for the store, in the order they must reach it.
 #[derive(Default)]
@@ -33,7 +70,7 @@ struct Batch {
     /// Run after this batch's leads and links, before the rest.
     merges: Vec<(String, String)>,
     accounts: FxHashMap<String, AccountRow>,
-    scores: FxHashMap<(i64, String), ScoreRow>,
+    scores: FxHashMap<(i64, String), ScoreEntry>,
     history: Vec<HistoryRow>,
     /// `None` clears the stored state.
     triggers: FxHashMap<(String, String), Option<TriggerStateRow>>,
@@ -74,7 +111,7 @@ impl Batch {
         for account in sorted(self.accounts) {
             tx.upsert_account(&account).await?;
         }
-        tx.put_scores(&sorted(self.scores)).await?;
+        tx.put_scores(&score_rows(self.scores)).await?;
         tx.add_history(&self.history).await?;
         let (put, clear): (Vec<_>, Vec<_>) = sorted_pairs(self.triggers)
             .into_iter()
@@ -89,6 +126,13 @@ impl Batch {
         tx.put_account_scores(&sorted(self.account_scores)).await?;
         Ok(())
     }
+}
+
+/// The rows of waiting scores, sorted by key; rows of scores are built here.
+fn score_rows(scores: FxHashMap<(i64, String), ScoreEntry>) -> Vec<ScoreRow> {
+    (sorted(scores).into_iter())
+        .map(ScoreEntry::into_row)
+        .collect()
 }
 
 fn sorted_pairs<K: Ord, V>(map: FxHashMap<K, V>) -> Vec<(K, V)> {
@@ -157,7 +201,17 @@ impl WriteSet {
         let b = &mut self.current;
         b.scores.extend(
             rows.into_iter()
-                .map(|r| ((r.model_version, r.lead_id.clone()), r)),
+                .map(|r| ((r.model_version, r.lead_id.clone()), ScoreEntry::Row(r))),
+        );
+    }
+
+    /// Scores whose rows are built when written (see [`ScoreToWrite`]).
+    pub fn put_scored(&mut self, scores: Vec<ScoreToWrite>) {
+        let b = &mut self.current;
+        b.scores.extend(
+            scores
+                .into_iter()
+                .map(|s| ((s.version, s.lead_id.clone()), ScoreEntry::Scored(s))),
         );
     }
 
@@ -195,5 +249,45 @@ impl WriteSet {
             rows.into_iter()
                 .map(|r| ((r.model_version, r.account_id.clone()), r)),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::rows::score_row;
+    use leadscore_core::engine::LeadState;
+    use leadscore_core::{Event, Profile, Timestamp};
+
+    /// A lead scored twice before a flush is written once, as the row of
+    /// its last score, beside rows handed over ready-made.
+    #[test]
+    fn waiting_scores_become_the_rows_of_their_last_score() {
+        let src = include_str!("../../../../examples/b2b-saas.toml");
+        let model = Arc::new(Model::from_toml(src).unwrap());
+        let profile = Profile::new("L1");
+        let mut state = LeadState::new(&model);
+        let mut scored = Vec::new();
+        for (i, name) in ["Pricing Viewed", "Demo Requested"].iter().enumerate() {
+            let at = Timestamp(i as i64);
+            state.apply(&model, &Event::track(&format!("m{i}"), "L1", name, at));
+            scored.push(model.score(&profile, &state, None, at));
+        }
+        assert_ne!(scored[0], scored[1]);
+        let mut ws = WriteSet::default();
+        for s in &scored {
+            ws.put_scored(vec![ScoreToWrite {
+                model: Arc::clone(&model),
+                version: 3,
+                lead_id: "L1".into(),
+                score: s.clone(),
+            }]);
+        }
+        let ready = score_row(&model, 3, "L0", &scored[0]);
+        ws.put_scores(vec![ready.clone()]);
+        let rows = score_rows(std::mem::take(&mut ws.current.scores));
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0], ready);
+        assert_eq!(rows[1], score_row(&model, 3, "L1", &scored[1]));
     }
 }
