@@ -120,7 +120,7 @@ pub fn score_row(model: &Model, version: i64, lead_id: &str, s: &LeadScore) -> S
         engagement: s.engagement,
         groups: text(&Groups(model, s)),
         bant: i64::from(s.bant),
-        cell: s.cell().to_string(),
+        cell: s.cell().as_str().to_owned(),
         hot: s.hot,
         stage: s.stage_name(model).to_owned(),
         manual_stage: s.manual_stage,

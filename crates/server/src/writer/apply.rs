@@ -330,7 +330,7 @@ impl Task {
             self.rt.apply(lead, e);
         }
         w.touched.insert(lead);
-        w.cause.insert(lead, format!("event:{}", e.message_id));
+        w.cause.insert(lead, ["event:", &e.message_id].concat());
         if let Some(a) = &self.rt.leads[lead as usize].account {
             w.accounts.insert(a.clone());
         }
@@ -578,7 +578,11 @@ impl Task {
         let model = Arc::clone(&self.rt.active.model);
         let version = self.rt.active.version;
         for (i, s) in scores {
-            let id = self.rt.leads[*i as usize].profile.id.to_string();
+            // `as_str().to_owned()`, not `to_string()`: the latter goes
+            // through `Display`'s formatting machinery, which was 8% of
+            // the writer's scoring step (docs/benchmarks.md, "Score rows
+            // built when written").
+            let id = self.rt.leads[*i as usize].profile.id.as_str().to_owned();
             let (before, after) = self.rt.remember(*i, s);
             let moved = owners.contains(i)
                 || match &before {
@@ -593,8 +597,8 @@ impl Task {
                     model_version: version,
                     at: s.as_of.0,
                     total: s.total,
-                    cell: after.cell.to_string(),
-                    stage: after.stage.to_string(),
+                    cell: after.cell.as_str().to_owned(),
+                    stage: after.stage.as_str().to_owned(),
                     owner: self.rt.leads[*i as usize].owner.clone(),
                     cause: cause
                         .get(i)
