@@ -54,7 +54,7 @@ for round in $(seq "$ROUNDS"); do
         for window in $(seq "$WINDOWS"); do
             result="$("$here/oha_fixed.sh" "$url/v1/track" wk "$RATE" "$DURATION" 64 "f$window$tag" | grep RESULT)"
             if ((WINDOWS > 1)); then
-                logs="$(find "$dir" -name '*-wal' -printf '%f=%sB ' | sort)"
+                logs="$(find "$dir" -name '*-wal' -printf '%f=%sB\n' | sort | tr '\n' ' ')"
                 echo "$bin round $round window $window: $result $logs"
             fi
         done

@@ -578,10 +578,9 @@ impl Task {
         let model = Arc::clone(&self.rt.active.model);
         let version = self.rt.active.version;
         for (i, s) in scores {
-            // `as_str().to_owned()`, not `to_string()`: the latter goes
-            // through `Display`'s formatting machinery, which was 8% of
-            // the writer's scoring step (docs/benchmarks.md, "Score rows
-            // built when written").
+            // `as_str().to_owned()`, not `to_string()`, which goes through
+            // `Display`'s formatting machinery: 3% of the writer's scoring
+            // step (docs/benchmarks.md, "Score rows built when written").
             let id = self.rt.leads[*i as usize].profile.id.as_str().to_owned();
             let (before, after) = self.rt.remember(*i, s);
             let moved = owners.contains(i)
