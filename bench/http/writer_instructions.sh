@@ -10,7 +10,9 @@
 #   BATCH=100 FUNCTION='*Task>::write' bench/http/writer_instructions.sh OLD NEW
 #
 # With BATCH=N the events go to /v1/batch, N per request, so the writer
-# scores groups of them as under batch load.
+# scores groups of them as under batch load. With ANNOTATE=N the N largest
+# functions inside FUNCTION are listed too, each with its inclusive share
+# (callgrind_annotate --inclusive=yes).
 #
 # Prints, per binary, the instructions inside FUNCTION, its calls, and the
 # instructions per call and per event. Needs valgrind, curl and python3.
@@ -18,7 +20,7 @@ set -euo pipefail
 (($# >= 1)) || { echo "usage: $0 BIN [BIN2 ...]" >&2; exit 2; }
 here="$(cd "$(dirname "$0")" && pwd)"
 FUNCTION="${FUNCTION:-*score_row*}" EVENTS="${EVENTS:-3000}" USERS="${USERS:-1000}"
-PORT="${PORT:-18931}" BATCH="${BATCH:-}"
+PORT="${PORT:-18931}" BATCH="${BATCH:-}" ANNOTATE="${ANNOTATE:-}"
 for bin in "$@"; do
     dir="$(mktemp -d /tmp/writer-instructions.XXXXXX)"
     LEADSCORE_ADMIN_KEY=ak LEADSCORE_WRITE_KEY=wk RUST_LOG=warn \
@@ -71,5 +73,23 @@ for path in glob.glob(d + '/cg.out.*'):
 print(f"{bin_}: {total:,} instructions in {pattern}, {calls:,} calls, {total / max(calls, 1):,.0f} per call, "
       f"{total / events:,.0f} per event")
 PY
+    if [[ -n "$ANNOTATE" ]]; then
+        for out in "$dir"/cg.out.*; do
+            callgrind_annotate --inclusive=yes "$out" 2>/dev/null
+        done | python3 -c '
+import re, sys
+n, seen = int(sys.argv[1]), set()
+for line in sys.stdin:
+    m = re.match(r"\s*[\d,]+ \(\s*([\d.]+)%\)\s+\S*?:(.+?)(?: \[.*\])?$", line)
+    if not m or float(m.group(1)) >= 99.0:
+        continue
+    name = re.sub(r"^.*?([^ ]*::)?([^:]+::[^:]+)$", r"\2", m.group(2))
+    if name in seen:
+        continue
+    seen.add(name)
+    print(f"  {float(m.group(1)):5.1f}%  {name}")
+    if len(seen) == n:
+        break' "$ANNOTATE"
+    fi
     rm -rf "$dir"
 done

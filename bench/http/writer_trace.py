@@ -10,7 +10,8 @@ error in a file, run a load, then:
 
 Prints the seconds spent in each phase of the group commits ("Group
 phases": inserting events, routing and scoring, writing derived rows when a
-flush rides along, committing) and of the timed flushes ("Flush phases"),
+flush rides along, committing), the same per event committed ("Group
+committed" lines, at debug level and above) and of the timed flushes ("Flush phases"),
 then the writer's busy share before each flush (10th, 25th, 50th, 75th and
 90th percentiles; `crates/server/src/writer/pace.rs`), the flush
 intervals it chose, how long each flush held the writer (write and commit,
@@ -37,7 +38,7 @@ def main():
         lines = lines[int(sys.argv[2]):int(sys.argv[3])]
     group = dict(insert=0.0, score=0.0, write=0.0, commit=0.0)
     flush = dict(write=0.0, commit=0.0)
-    groups = flushes = events = 0
+    groups = flushes = events = committed = 0
     busy, next_ms, held, steps = [], [], [], []
     for line in lines:
         if "Group phases" in line:
@@ -48,6 +49,8 @@ def main():
                 held.append((field(line, "write_us") or 0.0) + (field(line, "commit_us") or 0.0))
                 if field(line, "busy") is not None:
                     busy.append(field(line, "busy"))
+        elif "Group committed" in line:
+            committed += int(field(line, "events") or 0)
         elif "Store housekeeping" in line and field(line, "micros") is not None:
             left = re.search(r"\bleft: ([0-9]+)", line)
             steps.append((field(line, "micros"), left and float(left.group(1))))
@@ -63,6 +66,10 @@ def main():
                 next_ms.append(field(line, "next_ms"))
     print(f"{groups} group commits, seconds: " +
           ", ".join(f"{k} {v / 1e6:.3f}" for k, v in group.items()))
+    if committed:
+        print(f"per event committed ({committed}), microseconds: " +
+              ", ".join(f"{k} {v / committed:.2f}" for k, v in group.items()) +
+              f", all {sum(group.values()) / committed:.2f}")
     print(f"{flushes} timed flushes of {events} events, seconds: " +
           ", ".join(f"{k} {v / 1e6:.3f}" for k, v in flush.items()))
     if busy:
