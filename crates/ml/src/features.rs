@@ -366,6 +366,13 @@ impl Encoder {
         out
     }
 
+    /// One row's features (see [`Encoder::encode_into`]).
+    pub fn encode_row<'a>(&self, cell: impl Fn(usize) -> &'a Cell) -> Vec<f64> {
+        let mut x = vec![0.0; self.width()];
+        self.encode_into(cell, &mut x);
+        x
+    }
+
     /// Writes one row's features into `out` (length [`Encoder::width`]);
     /// `cell(i)` gives the row's value of the encoder's `i`-th column.
     pub fn encode_into<'a>(&self, cell: impl Fn(usize) -> &'a Cell, out: &mut [f64]) {

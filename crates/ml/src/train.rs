@@ -195,13 +195,6 @@ impl Linear {
         })
     }
 
-    /// One row's features, given its cell per column.
-    fn row<'a>(&self, cell: impl Fn(usize) -> &'a Cell) -> Vec<f64> {
-        let mut x = vec![0.0; self.encoder.width()];
-        self.encoder.encode_into(cell, &mut x);
-        x
-    }
-
     /// The blend of the trees' log-odds with this model's for features `x`.
     fn blend(&self, trees: f64, x: &[f64]) -> f64 {
         (1.0 - self.share) * trees + self.share * (self.intercept + dot(x, &self.coefficients))
@@ -635,13 +628,11 @@ impl Trained {
         if let Learned::Trees { forest, linear } = &self.learned {
             let trees = forest.log_odds(&self.native_row(cell));
             return Ok(sigmoid(match linear {
-                Some(l) => l.blend(trees, &l.row(cell)),
+                Some(l) => l.blend(trees, &l.encoder.encode_row(cell)),
                 None => trees,
             }));
         }
-        let mut x = vec![0.0; self.encoder.width()];
-        self.encoder.encode_into(cell, &mut x);
-        Ok(self.predict_encoded(&x, 1)?[0])
+        Ok(self.predict_encoded(&self.encoder.encode_row(cell), 1)?[0])
     }
 
     /// The features that pushed one row's prediction most, largest first:
@@ -657,15 +648,14 @@ impl Trained {
             if let Some(l) = linear {
                 effects.truncate(names.len());
                 effects.iter_mut().for_each(|e| *e *= 1.0 - l.share);
-                let xl = l.row(cell);
+                let xl = l.encoder.encode_row(cell);
                 names.extend(l.encoder.names());
                 effects.extend(xl.iter().zip(&l.coefficients).map(|(v, c)| l.share * v * c));
             }
             return top_factors(names, effects, top);
         }
-        let width = self.encoder.width();
-        let mut x = vec![0.0; width];
-        self.encoder.encode_into(cell, &mut x);
+        let x = self.encoder.encode_row(cell);
+        let width = x.len();
         let effects: Vec<f64> = match &self.learned {
             Learned::Logistic { coefficients, .. } => {
                 x.iter().zip(coefficients).map(|(a, b)| a * b).collect()

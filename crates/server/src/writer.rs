@@ -306,14 +306,12 @@ where
             return;
         }
     };
+    let thread = name.to_owned();
     let spawned = std::thread::Builder::new()
         .name(name.to_owned())
         .spawn(move || {
             if background {
-                let current = std::thread::current();
-                leadscore_store::background::yield_to_foreground(
-                    current.name().unwrap_or_default(),
-                );
+                leadscore_store::background::yield_to_foreground(&thread);
             }
             runtime.block_on(work)
         });
