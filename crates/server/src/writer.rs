@@ -274,27 +274,27 @@ pub async fn start(
 }
 
 /// Starts the writer's loop (see [`spawn_writing`]).
-fn spawn_task(task: Task, rx: mpsc::Receiver<Command>) {
+fn spawn_task(mut task: Task, rx: mpsc::Receiver<Command>) {
     let store = Arc::clone(&task.store);
-    spawn_writing(store.as_ref(), "leadscore-writer", false, task.run(rx));
+    spawn_writing(store, "leadscore-writer", false, move |store| {
+        task.store = store;
+        task.run(rx)
+    });
 }
 
-/// Runs `work`, which writes through the store, on an OS thread named
-/// `name` where the store's transactions run synchronously on the calling
-/// thread (SQLite, `leadscore_store::SqliteTx`: no hand-off to a driver
-/// thread per statement), with a single-threaded runtime for its timers and
-/// channels, so its commits never block the threads that serve HTTP.
-/// A `background` thread yields the CPU to the others
-/// ([`leadscore_store::background`]). PostgreSQL's driver is asynchronous:
-/// there `work` is a task (and the database's own processes do the work).
-pub(crate) fn spawn_writing<F>(store: &dyn Store, name: &str, background: bool, work: F)
+/// Runs `work`, which writes through `store`, on an OS thread named `name`
+/// with a single-threaded runtime of its own, so that its commits never
+/// wait for the threads that serve HTTP, nor block them: on SQLite its
+/// transactions run synchronously on that thread
+/// (`leadscore_store::SqliteTx`: no hand-off to a driver thread per
+/// statement); on PostgreSQL it gets connections of its own, which its own
+/// runtime hears ([`Store::for_writing_thread`]). A `background` thread
+/// yields the CPU to the others ([`leadscore_store::background`]).
+pub(crate) fn spawn_writing<W, F>(store: Arc<dyn Store>, name: &str, background: bool, work: W)
 where
+    W: FnOnce(Arc<dyn Store>) -> F + Send + 'static,
     F: std::future::Future<Output = ()> + Send + 'static,
 {
-    if store.backend() != "sqlite" {
-        tokio::spawn(work);
-        return;
-    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -302,7 +302,7 @@ where
         Ok(r) => r,
         Err(e) => {
             tracing::warn!(error = %e, name, "No runtime for a writing thread; it runs as a task");
-            tokio::spawn(work);
+            tokio::spawn(work(store));
             return;
         }
     };
@@ -313,7 +313,11 @@ where
             if background {
                 leadscore_store::background::yield_to_foreground(&thread);
             }
-            runtime.block_on(work)
+            runtime.block_on(async move {
+                // Made here, so that its connections are this runtime's.
+                let store = store.for_writing_thread().unwrap_or(store);
+                work(store).await
+            })
         });
     if let Err(e) = spawned {
         // Requests then fail with `WriteError::Stopped`, as after a shutdown.

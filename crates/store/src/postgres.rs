@@ -47,6 +47,24 @@ impl PgStore {
         Ok(())
     }
 
+    /// The same database through pools of its own, opened lazily, so
+    /// that their connections are made by the thread that first uses them
+    /// (see `Store::for_writing_thread`). The writer and the flush each
+    /// hold one transaction at a time and read between them; a second
+    /// connection per pool keeps a nested use from waiting on the first.
+    fn writing_handle(&self) -> Option<std::sync::Arc<dyn crate::Store>> {
+        let lazy = |pool: &sqlx::PgPool| {
+            PgPoolOptions::new()
+                .max_connections(2)
+                .connect_lazy_with((*pool.connect_options()).clone())
+        };
+        Some(std::sync::Arc::new(PgStore {
+            pool: lazy(&self.pool),
+            write_pool: lazy(&self.write_pool),
+            listing: self.listing.clone(),
+        }))
+    }
+
     async fn begin_tx(&self) -> Result<Box<dyn crate::Tx>, crate::StoreError> {
         Ok(Box::new(PgTx {
             tx: self.write_pool.begin().await?,

@@ -63,6 +63,10 @@ macro_rules! impl_sql_store {
                 self.restart_log_now().await
             }
 
+            fn for_writing_thread(&self) -> Option<std::sync::Arc<dyn Store>> {
+                self.writing_handle()
+            }
+
             async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {
                 Ok(crate::listed_tx::ListedTx::wrap(
                     self.begin_tx().await?,

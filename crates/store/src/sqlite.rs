@@ -131,6 +131,12 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// The writer's transactions already run on the calling thread
+    /// (`sqlite_tx`), with no socket to hear.
+    fn writing_handle(&self) -> Option<std::sync::Arc<dyn crate::Store>> {
+        None
+    }
+
     async fn begin_tx(&self) -> Result<Box<dyn crate::Tx>, crate::StoreError> {
         Ok(Box::new(
             crate::sqlite_tx::SqliteTx::begin(&self.writers).await?,

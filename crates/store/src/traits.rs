@@ -29,6 +29,15 @@ pub trait Store:
     /// its own write lock), and its commit makes sure the events its mark
     /// covers are on disk first.
     async fn begin_flush(&self) -> Result<Box<dyn Tx>, StoreError>;
+    /// A handle on the same database for a thread that writes under a
+    /// runtime of its own (the writer, the flush beside it), whose reads and
+    /// transactions use connections opened from that thread, or `None` where
+    /// this one serves as well. A socket answers through the runtime that
+    /// opened it: one opened by the HTTP runtime is heard only when that
+    /// runtime's busy workers poll for it, so a writer on its own thread
+    /// would wait for them at every round trip (PostgreSQL). SQLite's
+    /// connections are no sockets.
+    fn for_writing_thread(&self) -> Option<std::sync::Arc<dyn Store>>;
     /// Makes every commit so far survive a power loss, including those made
     /// with [`Tx::commit_unsynced`]. Nothing to do where every commit is
     /// flushed already (PostgreSQL).

@@ -65,13 +65,9 @@ impl Beside {
     /// Starts the task that writes the flushes handed over.
     pub fn start(store: Arc<dyn Store>, shared: Arc<Shared>, outbox: Arc<Notify>) -> Beside {
         let (jobs, rx) = mpsc::unbounded_channel();
-        let writing = Arc::clone(&store);
-        super::spawn_writing(
-            writing.as_ref(),
-            "leadscore-flush",
-            true,
-            run(store, shared, outbox, rx),
-        );
+        super::spawn_writing(store, "leadscore-flush", true, move |store| {
+            run(store, shared, outbox, rx)
+        });
         Beside {
             jobs,
             in_flight: VecDeque::new(),
