@@ -6,14 +6,6 @@ use clap::{Parser, Subcommand};
 use leadscore::{backtest, bench, demo, funnel, score, serve, train, user};
 use std::path::PathBuf;
 
-/// mimalloc instead of glibc's allocator, for Rust's allocations and, with
-/// its `override` feature, SQLite's: the server allocates and frees small
-/// blocks across threads (request bodies, events, score rows, statements),
-/// and side by side it served batches 1.10x faster with a p99 at a steady
-/// 5,000 requests/s of 0.69x (docs/benchmarks.md, "mimalloc").
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Lead scoring with transparent rules: fit, engagement, stages and the hot-lead matrix.
 #[derive(Parser)]
 #[command(name = "leadscore", version, about)]
