@@ -75,6 +75,13 @@ impl Tx for ListedTx {
         self.inner.insert_events(events).await
     }
 
+    async fn insert_event_groups(
+        &mut self,
+        groups: &[&[NewEvent]],
+    ) -> Result<Vec<Vec<bool>>, StoreError> {
+        self.inner.insert_event_groups(groups).await
+    }
+
     async fn events_of(&mut self, identities: &[String]) -> Result<Vec<EventRow>, StoreError> {
         self.inner.events_of(identities).await
     }

@@ -150,13 +150,13 @@ impl PgTx {
     /// names the new ones in the same round trip.
     pub(crate) async fn insert_event_rows(
         &mut self,
-        events: &[crate::NewEvent],
+        events: &[&crate::NewEvent],
     ) -> Result<Vec<bool>, crate::StoreError> {
         fn column<'a, T: 'a>(
-            events: &'a [crate::NewEvent],
+            events: &[&'a crate::NewEvent],
             f: impl Fn(&'a crate::NewEvent) -> T,
         ) -> Vec<T> {
-            events.iter().map(f).collect()
+            events.iter().map(|e| f(e)).collect()
         }
         if events.is_empty() {
             return Ok(Vec::new());

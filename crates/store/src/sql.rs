@@ -27,7 +27,7 @@ pub(crate) fn chunks<T>(rows: &[T]) -> impl Iterator<Item = &[T]> {
 /// Which of `events` were inserted, given the message ids the insert
 /// returned; a message id repeated within the batch counts once.
 pub(crate) fn fresh_flags(
-    events: &[crate::NewEvent],
+    events: &[&crate::NewEvent],
     inserted: std::collections::HashSet<String>,
 ) -> Vec<bool> {
     let mut inserted = inserted;
@@ -390,7 +390,19 @@ macro_rules! impl_sql_tx {
         #[async_trait]
         impl Tx for $tx {
             async fn insert_events(&mut self, events: &[NewEvent]) -> Result<Vec<bool>, StoreError> {
-                self.insert_event_rows(events).await
+                self.insert_event_rows(&events.iter().collect::<Vec<_>>()).await
+            }
+
+            async fn insert_event_groups(
+                &mut self,
+                groups: &[&[NewEvent]],
+            ) -> Result<Vec<Vec<bool>>, StoreError> {
+                let rows: Vec<&NewEvent> = groups.iter().flat_map(|g| g.iter()).collect();
+                let mut fresh = self.insert_event_rows(&rows).await?.into_iter();
+                Ok(groups
+                    .iter()
+                    .map(|g| fresh.by_ref().take(g.len()).collect())
+                    .collect())
             }
 
             async fn events_of(&mut self, identities: &[String]) -> Result<Vec<EventRow>, StoreError> {

@@ -143,6 +143,21 @@ pub trait Tx: crate::handoff::HandoffTx + Send {
     /// Appends events; for each, whether it was new (a repeated message id
     /// is ignored and reported as not new).
     async fn insert_events(&mut self, events: &[NewEvent]) -> Result<Vec<bool>, StoreError>;
+    /// Appends the events of several requests, in order, as
+    /// [`insert_events`](Tx::insert_events) would one after the other (a
+    /// message id repeated in a later request is not new there), and gives
+    /// each request's flags. PostgreSQL stores them in one statement, one
+    /// round trip for a whole group of single-event requests.
+    async fn insert_event_groups(
+        &mut self,
+        groups: &[&[NewEvent]],
+    ) -> Result<Vec<Vec<bool>>, StoreError> {
+        let mut out = Vec::with_capacity(groups.len());
+        for events in groups {
+            out.push(self.insert_events(events).await?);
+        }
+        Ok(out)
+    }
     /// Every event filed under any of these identities, in log order,
     /// including ones inserted earlier in this transaction.
     async fn events_of(&mut self, identities: &[String]) -> Result<Vec<EventRow>, StoreError>;

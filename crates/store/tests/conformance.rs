@@ -8,6 +8,7 @@ use leadscore_store::{
 
 leadscore_store::on_both!(
     repeated_message_ids_are_ignored,
+    a_group_of_requests_is_stored_in_order,
     uncommitted_writes_vanish,
     unsynced_commits_are_visible_and_survive_reopening,
     the_applied_mark_follows_the_log_when_committed,
@@ -96,6 +97,33 @@ async fn repeated_message_ids_are_ignored(b: Backend) {
         stored.iter().map(|e| e.ts).collect::<Vec<_>>(),
         (100..400).collect::<Vec<i64>>()
     );
+}
+
+/// The writer stores a group of requests in one call: each request gets
+/// its own flags, a message id is new only at its first appearance (in an
+/// earlier request of the group or the log), and the log keeps the order.
+async fn a_group_of_requests_is_stored_in_order(b: Backend) {
+    let (s, _db) = store(b).await.unwrap();
+    let mut tx = s.begin().await.unwrap();
+    tx.insert_events(&[event("m1", "u1", 1)]).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let first = [event("m2", "u1", 2), event("m1", "u1", 3)];
+    let second: [NewEvent; 0] = [];
+    let third = [
+        event("m3", "u2", 4),
+        event("m2", "u2", 5),
+        event("m3", "u2", 6),
+    ];
+    let mut tx = s.begin().await.unwrap();
+    let fresh = tx
+        .insert_event_groups(&[&first, &second, &third])
+        .await
+        .unwrap();
+    assert_eq!(fresh, [vec![true, false], vec![], vec![true, false, false]]);
+    tx.commit().await.unwrap();
+    let stored = s.events_after(0, 10).await.unwrap();
+    assert_eq!(stored.iter().map(|e| e.ts).collect::<Vec<_>>(), [1, 2, 4]);
 }
 
 async fn uncommitted_writes_vanish(b: Backend) {

@@ -26,13 +26,22 @@ impl Task {
         let mut tx = self.store.begin().await?;
         let mut w = Work::default();
         let mut write_through = false;
-        let mut insert_us = 0u64;
+        // Every request's events in one call: on PostgreSQL one round trip
+        // for the group, not one per request.
+        let started = std::time::Instant::now();
+        let rows: Vec<&[leadscore_store::NewEvent]> = group
+            .iter()
+            .filter_map(|cmd| match cmd {
+                Command::Ingest(_, rows, _) => Some(rows.as_slice()),
+                _ => None,
+            })
+            .collect();
+        let mut fresh_of = tx.insert_event_groups(&rows).await?.into_iter();
+        let insert_us = started.elapsed().as_micros() as u64;
         for cmd in group {
             match cmd {
-                Command::Ingest(events, rows, _) => {
-                    let started = std::time::Instant::now();
-                    let fresh = tx.insert_events(rows).await?;
-                    insert_us += started.elapsed().as_micros() as u64;
+                Command::Ingest(events, _, _) => {
+                    let fresh = fresh_of.next().unwrap_or_default();
                     let accepted = fresh.iter().filter(|f| **f).count();
                     out.ingested.push(Ingested {
                         accepted,
