@@ -1,6 +1,6 @@
 //! The scheduling class of threads that write in the background (SQLite's
-//! checkpoints and written-behind flushes): they yield the CPU to the
-//! writer, whose commits requests wait for.
+//! checkpoints, and the written-behind flushes on both databases): they
+//! yield the CPU to the writer, whose commits requests wait for.
 
 /// Puts the calling thread in Linux's `SCHED_IDLE` class: it runs on a
 /// core nothing else wants, and a waking writer or HTTP worker takes the

@@ -41,6 +41,7 @@ impl Task {
         for cmd in group {
             match cmd {
                 Command::Ingest(events, _, _) => {
+                    // One per request, by `insert_event_groups`' contract.
                     let fresh = fresh_of.next().unwrap_or_default();
                     let accepted = fresh.iter().filter(|f| **f).count();
                     out.ingested.push(Ingested {
