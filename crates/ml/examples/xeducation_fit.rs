@@ -17,6 +17,9 @@
 //! each weight listed; `FOLDS_OUT=FILE` writes the folds dealt. `CV=K` also prints the mean ROC AUC and log loss of
 //! K-fold cross-validation on the training rows alone, the figure settings
 //! are chosen by (the hold-out rows are for reporting, never for choosing).
+//! `PREDICTIONS_OUT=FILE` writes the first fit's hold-out probabilities
+//! (`id,probability`), for `bench/xeducation/cv_reference.py`'s paired
+//! comparison with LightGBM on the same rows.
 
 use leadscore_ml::logistic::sigmoid;
 use leadscore_ml::split;
@@ -106,10 +109,20 @@ fn main() {
     if let Some(k) = env("CV") {
         cross_validate(&train_rows, &options(), k as usize, variant);
     }
-    for _ in 0..repeats {
+    for repeat in 0..repeats {
         let started = std::time::Instant::now();
         let model = train(&train_rows, &options()).unwrap();
         let ms = started.elapsed().as_secs_f64() * 1000.0;
+        if let (0, Ok(path)) = (repeat, std::env::var("PREDICTIONS_OUT")) {
+            let p = model.predict(&test_rows).unwrap();
+            let lines: String = test_rows
+                .ids
+                .iter()
+                .zip(&p)
+                .map(|(id, p)| format!("{id},{p}\n"))
+                .collect();
+            std::fs::write(path, format!("id,probability\n{lines}")).expect("writing predictions");
+        }
         let m = model.evaluate(&test_rows).unwrap();
         println!(
             "variant {variant} {}: ROC AUC {:.4}, log loss {:.4}, top 20% {:.3}, trees {}, fit {ms:.0} ms",
