@@ -58,6 +58,10 @@ def main():
     for c in categorical:
         xl[c] = xl[c].astype("category")
 
+    ours = None
+    if metric == "holdout_roc_auc" and os.environ.get("OURS"):
+        ours = pd.read_csv(os.environ["OURS"]).set_index("id")["probability"]
+        ours = ours.loc[df["Prospect ID"][fold == 1]].to_numpy()
     k = int(fold.max()) + 1
     for name in ["lightgbm", "hist_gbt"]:
         aucs = []
@@ -74,13 +78,11 @@ def main():
             aucs.append(roc_auc_score(y[check], p))
         print(json.dumps({"variant": variant, "model": name,
                           metric: round(float(np.mean(aucs)), 4)}))
-        if metric == "holdout_roc_auc" and os.environ.get("OURS"):
-            paired(df["Prospect ID"][check], y[check], p, name, variant)
+        if ours is not None:
+            paired(ours, y[check], p, name, variant)
 
 
-def paired(ids, y, theirs, name, variant, resamples=2000):
-    ours = pd.read_csv(os.environ["OURS"]).set_index("id")["probability"]
-    ours = ours.loc[ids].to_numpy()
+def paired(ours, y, theirs, name, variant, resamples=2000):
     y = np.asarray(y)
     rng = np.random.default_rng(42)
     diffs, alone = [], []

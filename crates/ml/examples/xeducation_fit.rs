@@ -115,13 +115,7 @@ fn main() {
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         if let (0, Ok(path)) = (repeat, std::env::var("PREDICTIONS_OUT")) {
             let p = model.predict(&test_rows).unwrap();
-            let lines: String = test_rows
-                .ids
-                .iter()
-                .zip(&p)
-                .map(|(id, p)| format!("{id},{p}\n"))
-                .collect();
-            std::fs::write(path, format!("id,probability\n{lines}")).expect("writing predictions");
+            write_by_id(&path, "probability", &test_rows.ids, &p);
         }
         let m = model.evaluate(&test_rows).unwrap();
         println!(
@@ -161,10 +155,7 @@ fn cross_validate(t: &Table, options: &Options, k: usize, variant: u8) {
     // `FOLDS_OUT=FILE` writes each training row's fold, so other learners
     // (bench/xeducation/cv_reference.py) are scored on the very same folds.
     if let Ok(path) = std::env::var("FOLDS_OUT") {
-        let lines: String = (0..t.rows())
-            .map(|r| format!("{},{}\n", t.ids[r], fold[r]))
-            .collect();
-        std::fs::write(path, format!("id,fold\n{lines}")).expect("writing the folds");
+        write_by_id(&path, "fold", &t.ids, &fold);
     }
     // Fold `f`'s training rows and its rows to check.
     let fold_tables = |f: usize| {
@@ -210,6 +201,16 @@ fn cross_validate(t: &Table, options: &Options, k: usize, variant: u8) {
         "variant {variant} {}: {k}-fold CV on the training rows: ROC AUC {auc:.5}, log loss {log_loss:.4}",
         options.kind.as_str()
     );
+}
+
+/// Writes `id,<column>` rows, one value per id, for the Python side.
+fn write_by_id(path: &str, column: &str, ids: &[String], values: &[impl std::fmt::Display]) {
+    let lines: String = ids
+        .iter()
+        .zip(values)
+        .map(|(id, v)| format!("{id},{v}\n"))
+        .collect();
+    std::fs::write(path, format!("id,{column}\n{lines}")).expect("writing the file");
 }
 
 fn logit(p: f64) -> f64 {
